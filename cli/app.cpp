@@ -1,0 +1,53 @@
+#include "cli/app.hpp"
+
+#include <iostream>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "common/errors.hpp"
+
+namespace firedrill::cli {
+
+namespace {
+const CommandFactory kCommands[] = {
+    &add_load_command,
+};
+}  // namespace
+
+int run_app(int argc, char** argv) {
+  CLI::App app{
+      "firedrill: a fire drill for production alerting. Drives HTTP/1.1 and HTTP/2 load,\n"
+      "injects faults, and proves that the alerts fired and the pages arrived.",
+      "firedrill"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "firedrill 0.1.0");
+  std::vector<std::pair<CLI::App*, CommandRunner>> commands;
+  for (CommandFactory add : kCommands) {
+    size_t before = app.get_subcommands({}).size();
+    CommandRunner runner = add(app);
+    commands.emplace_back(app.get_subcommands({})[before], std::move(runner));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "firedrill: " << e.what() << "\n(see firedrill --help, or firedrill COMMAND --help)\n";
+    return kExitUsage;
+  }
+  try {
+    for (auto& [sub, runner] : commands) {
+      if (sub->parsed()) return runner();
+    }
+  } catch (const common::UsageError& e) {
+    std::cerr << "firedrill: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return kExitUsage;
+}
+
+}  // namespace firedrill::cli

@@ -1,0 +1,358 @@
+#include "loadgen/connection.hpp"
+
+#include <netinet/tcp.h>
+
+#include <cstring>
+
+#include "loadgen/http1_session.hpp"
+#include "loadgen/http2_session.hpp"
+#include "loadgen/tls_context.hpp"
+#include "loadgen/worker.hpp"
+
+namespace firedrill::loadgen {
+
+namespace {
+constexpr auto kMaxBackoff = std::chrono::seconds(1);
+constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
+}  // namespace
+
+Connection::Connection(Worker& worker)
+    : worker_(worker),
+      socket_(worker.io()),
+      timer_(worker.io()),
+      slots_(worker.setup().config->streams) {
+  free_.reserve(slots_.size());
+}
+
+Connection::~Connection() { close_socket(); }
+
+uint32_t Connection::free_slots() const {
+  if (!ready()) return 0;
+  uint32_t limit = session_->max_in_flight();
+  return limit > in_flight_ ? limit - in_flight_ : 0;
+}
+
+void Connection::connect() {
+  ++generation_;
+  phase_ = Phase::Connecting;
+  connect_started_ = worker_.now();
+  const auto& endpoint = worker_.setup().endpoint;
+  boost::system::error_code ec;
+  socket_.open(endpoint.protocol(), ec);
+  if (ec) {
+    fail(ErrorKind::ConnectError, "socket: " + ec.message());
+    return;
+  }
+  uint64_t gen = generation_;
+  socket_.async_connect(endpoint, [this, gen](const boost::system::error_code& e) {
+    if (gen == generation_) on_connected(e);
+  });
+  timer_.expires_after(worker_.setup().config->connect_timeout);
+  timer_.async_wait([this, gen](const boost::system::error_code& e) {
+    if (e || gen != generation_ || (phase_ != Phase::Connecting && phase_ != Phase::Handshaking)) {
+      return;
+    }
+    worker_.update_now();
+    fail(ErrorKind::ConnectTimeout, "no connection within the connect timeout");
+    worker_.flush_dirty();
+  });
+}
+
+void Connection::on_connected(const boost::system::error_code& ec) {
+  worker_.update_now();
+  if (ec) {
+    ErrorKind kind = ec == asio::error::connection_refused ? ErrorKind::ConnectRefused
+                                                           : ErrorKind::ConnectError;
+    fail(kind, "connect: " + ec.message());
+    worker_.flush_dirty();
+    return;
+  }
+  boost::system::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
+  const TlsContext* tls = worker_.setup().tls;
+  if (!tls) {
+    transport_.attach(socket_.native_handle(), nullptr);
+    Protocol p = worker_.setup().config->protocol;
+    start_session(p == Protocol::H2 || p == Protocol::H2c);
+    return;
+  }
+  transport_.attach(socket_.native_handle(),
+                    tls->new_ssl(socket_.native_handle(), worker_.setup().host));
+  phase_ = Phase::Handshaking;
+  continue_handshake();
+}
+
+void Connection::continue_handshake() {
+  switch (transport_.handshake()) {
+    case IoStatus::Ok: break;
+    case IoStatus::WantRead: wait_readable(); return;
+    case IoStatus::WantWrite: wait_writable(); return;
+    default:
+      fail(ErrorKind::Tls, "TLS handshake: " + tls_error_message(transport_.ssl()));
+      worker_.flush_dirty();
+      return;
+  }
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_len = 0;
+  SSL_get0_alpn_selected(transport_.ssl(), &alpn, &alpn_len);
+  bool h2 = alpn_len == 2 && std::memcmp(alpn, "h2", 2) == 0;
+  if (!h2 && worker_.setup().config->protocol == Protocol::H2) {
+    fail(ErrorKind::Tls, "the server did not agree to HTTP/2 through ALPN (try --protocol h1)");
+    worker_.flush_dirty();
+    return;
+  }
+  if (SSL_session_reused(transport_.ssl())) ++worker_.stats().tls_resumed;
+  start_session(h2);
+}
+
+void Connection::start_session(bool h2) {
+  timer_.cancel();
+  uint32_t depth = static_cast<uint32_t>(slots_.size());
+  SessionEvents& events = *this;
+  if (h2) {
+    session_ = std::make_unique<Http2Session>(events, depth);
+  } else {
+    session_ = std::make_unique<Http1Session>(events, depth);
+  }
+  free_.clear();
+  for (uint32_t i = depth; i > 0; --i) free_.push_back(i - 1);
+  phase_ = Phase::Ready;
+  consecutive_failures_ = 0;
+  worker_.stats().connect_time.record(static_cast<uint64_t>(worker_.now() - connect_started_));
+  worker_.on_connected(*this, h2 ? (transport_.tls() ? "h2" : "h2c") : "h1");
+  worker_.mark_dirty(*this);  // the HTTP/2 preface and SETTINGS go out with the first requests
+  worker_.on_capacity(*this);
+  worker_.flush_dirty();
+  wait_readable();
+}
+
+bool Connection::submit(uint32_t request, int64_t intended_ns) {
+  if (free_.empty()) return false;
+  uint32_t slot = free_.back();
+  const auto& templates = *worker_.setup().templates;
+  if (!session_->submit(slot, templates[request], out_)) return false;
+  free_.pop_back();
+  InFlight& f = slots_[slot];
+  f.intended = intended_ns;
+  f.sent = worker_.now();
+  f.request = request;
+  f.active = true;
+  f.response_started = false;
+  ++in_flight_;
+  ++worker_.stats().started;
+  worker_.on_request_started();
+  worker_.mark_dirty(*this);
+  return true;
+}
+
+void Connection::flush() {
+  if (phase_ != Phase::Ready) return;
+  session_->flush(out_);
+  if (waiting_writable_) return;
+  while (out_sent_ < out_.size()) {
+    IoResult r = transport_.write(reinterpret_cast<const uint8_t*>(out_.data()) + out_sent_,
+                                  out_.size() - out_sent_);
+    if (r.status == IoStatus::Ok) {
+      out_sent_ += r.bytes;
+      worker_.stats().bytes_sent += r.bytes;
+      continue;
+    }
+    if (r.status == IoStatus::WantWrite || r.status == IoStatus::WantRead) {
+      wait_writable();
+      return;
+    }
+    fail(ErrorKind::ConnectionReset,
+         std::string("write: ") + (r.error ? std::strerror(r.error) : "TLS error"));
+    return;
+  }
+  out_.clear();
+  out_sent_ = 0;
+  if (!session_->accepting() && in_flight_ == 0) {
+    // GOAWAY or "Connection: close" with nothing outstanding: a clean reconnect, no error.
+    close_socket();
+    reconnect_after(std::chrono::nanoseconds(0));
+  }
+}
+
+void Connection::wait_readable() {
+  uint64_t gen = generation_;
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, [this, gen](const boost::system::error_code& e) {
+    if (e || gen != generation_) return;
+    if (phase_ == Phase::Handshaking) {
+      worker_.update_now();
+      continue_handshake();
+      return;
+    }
+    on_readable();
+  });
+}
+
+void Connection::wait_writable() {
+  if (waiting_writable_) return;
+  waiting_writable_ = true;
+  uint64_t gen = generation_;
+  socket_.async_wait(asio::ip::tcp::socket::wait_write,
+                     [this, gen](const boost::system::error_code& e) {
+                       if (e || gen != generation_) return;
+                       waiting_writable_ = false;
+                       worker_.update_now();
+                       if (phase_ == Phase::Handshaking) {
+                         continue_handshake();
+                         return;
+                       }
+                       flush();
+                       worker_.flush_dirty();
+                     });
+}
+
+void Connection::on_readable() {
+  worker_.update_now();
+  uint8_t* buf = worker_.read_buffer();
+  const size_t cap = worker_.read_buffer_size();
+  for (;;) {
+    IoResult r = transport_.read(buf, cap);
+    if (r.status == IoStatus::Ok) {
+      worker_.stats().bytes_received += r.bytes;
+      if (!session_->on_read(buf, r.bytes)) {
+        fail(ErrorKind::Protocol, session_->error_message());
+        worker_.flush_dirty();
+        return;
+      }
+      if (r.bytes < cap) break;  // drained the socket: skip the extra EAGAIN read
+      continue;
+    }
+    if (r.status == IoStatus::WantRead) break;
+    if (r.status == IoStatus::WantWrite) {
+      wait_writable();
+      break;
+    }
+    if (r.status == IoStatus::Eof) {
+      session_->on_eof();
+      if (in_flight_ > 0) {
+        fail(ErrorKind::ConnectionReset, "the server closed the connection with requests outstanding");
+      } else {
+        close_socket();
+        reconnect_after(std::chrono::nanoseconds(0));
+      }
+      worker_.flush_dirty();
+      return;
+    }
+    std::string why = r.error ? std::strerror(r.error) : tls_error_message(transport_.ssl());
+    fail(r.error == 0 ? ErrorKind::Tls : ErrorKind::ConnectionReset, "read: " + why);
+    worker_.flush_dirty();
+    return;
+  }
+  if (phase_ != Phase::Ready) return;
+  worker_.mark_dirty(*this);
+  worker_.flush_dirty();
+  if (phase_ == Phase::Ready) wait_readable();
+}
+
+void Connection::expire(int64_t deadline_ns) {
+  if (phase_ != Phase::Ready || in_flight_ == 0) return;
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    InFlight& f = slots_[slot];
+    if (!f.active || f.sent >= deadline_ns) continue;
+    if (!session_->cancel(slot)) {
+      // HTTP/1.1 cannot skip one response of a pipeline: the connection goes, and with it every
+      // request on it, all cut off by this timeout.
+      fail(ErrorKind::Timeout, "no response within the request timeout");
+      return;
+    }
+    on_request_error(slot, ErrorKind::Timeout);
+    worker_.mark_dirty(*this);
+  }
+}
+
+void Connection::release(uint32_t slot) {
+  slots_[slot].active = false;
+  free_.push_back(slot);
+  --in_flight_;
+  worker_.on_request_ended();
+}
+
+void Connection::fail_all_in_flight(ErrorKind kind, const std::string& message) {
+  for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+    if (!slots_[slot].active) continue;
+    worker_.on_request_error(slots_[slot].intended, kind, message);
+    release(slot);
+  }
+}
+
+void Connection::fail(ErrorKind kind, const std::string& message) {
+  bool connecting = phase_ == Phase::Connecting || phase_ == Phase::Handshaking;
+  fail_all_in_flight(kind, message);
+  close_socket();
+  if (connecting) {
+    worker_.on_connect_failed(*this, kind, message);
+    if (phase_ == Phase::Closed) return;  // the worker gave up on this target
+    ++consecutive_failures_;
+    auto backoff = kFirstBackoff * (1u << std::min(consecutive_failures_ - 1, 10u));
+    reconnect_after(std::min<std::chrono::nanoseconds>(backoff, kMaxBackoff));
+  } else {
+    reconnect_after(std::chrono::nanoseconds(0));
+  }
+}
+
+void Connection::close_socket() {
+  ++generation_;
+  boost::system::error_code ignored;
+  timer_.cancel();
+  transport_.reset();
+  socket_.close(ignored);
+  session_.reset();
+  out_.clear();
+  out_sent_ = 0;
+  waiting_writable_ = false;
+  phase_ = Phase::Idle;
+}
+
+void Connection::shutdown() {
+  close_socket();
+  phase_ = Phase::Closed;
+}
+
+void Connection::reconnect_after(std::chrono::nanoseconds delay) {
+  if (phase_ == Phase::Closed) return;
+  if (delay.count() == 0) {
+    uint64_t gen = generation_;
+    asio::post(worker_.io(), [this, gen] {
+      if (gen == generation_ && phase_ == Phase::Idle) connect();
+    });
+    return;
+  }
+  uint64_t gen = generation_;
+  timer_.expires_after(delay);
+  timer_.async_wait([this, gen](const boost::system::error_code& e) {
+    if (!e && gen == generation_ && phase_ == Phase::Idle) {
+      worker_.update_now();
+      connect();
+    }
+  });
+}
+
+void Connection::on_response_start(uint32_t slot) {
+  InFlight& f = slots_[slot];
+  if (!f.response_started) {
+    f.response_started = true;
+    if (worker_.recording(f.intended)) {
+      worker_.stats().ttfb.record(static_cast<uint64_t>(worker_.now() - f.sent));
+    }
+  }
+}
+
+void Connection::on_response(uint32_t slot, int status, uint64_t body_bytes) {
+  InFlight& f = slots_[slot];
+  worker_.on_response(f.intended, f.sent, status, body_bytes);
+  release(slot);
+  worker_.on_capacity(*this);
+}
+
+void Connection::on_request_error(uint32_t slot, ErrorKind kind) {
+  worker_.on_request_error(slots_[slot].intended, kind, std::string(error_kind_name(kind)));
+  release(slot);
+  worker_.on_capacity(*this);
+}
+
+}  // namespace firedrill::loadgen

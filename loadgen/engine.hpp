@@ -1,0 +1,36 @@
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "loadgen/load_config.hpp"
+#include "loadgen/load_stats.hpp"
+#include "loadgen/request_template.hpp"
+#include "loadgen/tls_context.hpp"
+#include "loadgen/url.hpp"
+
+namespace firedrill::loadgen {
+
+// Runs one load test: splits connections, requests and rate across worker threads, reports a
+// point per second while it runs, and merges the workers' statistics at the end.
+class Engine {
+ public:
+  // Validates the configuration and prepares requests and TLS. Throws common::ValueError when
+  // it cannot be run as given (nothing has been sent yet).
+  explicit Engine(LoadConfig config);
+  ~Engine();
+
+  // Blocks until the run is done or stop() is called. `on_second` runs on the calling thread.
+  LoadResult run(const std::function<void(const TimeSeriesPoint&)>& on_second = {});
+  // Safe from any thread and from a signal handler: the run ends within ~50 ms.
+  void stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+
+ private:
+  LoadConfig config_;
+  Origin origin_;
+  std::vector<RequestTemplate> templates_;
+  std::vector<std::unique_ptr<TlsContext>> tls_;  // one per worker thread
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace firedrill::loadgen

@@ -1,0 +1,57 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/units.hpp"
+
+namespace firedrill::loadgen {
+
+using common::Duration;
+
+enum class Protocol { Auto, H1, H2, H2c };
+
+struct TlsOptions {
+  bool insecure = false;  // skip certificate and host name verification
+  std::string ca_file;    // extra trust anchors; the system store is always used too
+  std::string cert_file;  // client certificate (PEM)
+  std::string key_file;   // client key (PEM)
+  std::string sni;        // server name to send and verify instead of the URL's host
+};
+
+using Header = std::pair<std::string, std::string>;
+
+// One request of the mix. All requests of one run share scheme, host and port.
+struct RequestSpec {
+  std::string method = "GET";
+  std::string url;
+  std::vector<Header> headers;
+  std::string body;
+  uint32_t weight = 1;
+};
+
+// Everything a load run is asked to do: what was intended, reported beside what happened.
+struct LoadConfig {
+  std::vector<RequestSpec> requests;
+  Protocol protocol = Protocol::Auto;
+  TlsOptions tls;
+  uint32_t connections = 1;
+  uint32_t streams = 1;  // concurrent streams per h2 connection; pipelining depth for h1
+  uint32_t threads = 1;
+  uint64_t max_requests = 0;  // closed loop: stop after this many (0: run for `duration`)
+  Duration duration{0};
+  Duration warmup{0};
+  Duration timeout{std::chrono::seconds(5)};
+  Duration connect_timeout{std::chrono::seconds(3)};
+  // Open loop when set: requests are scheduled at the start rate, then follow the stages.
+  std::optional<double> start_rate;
+  std::vector<common::Stage> stages;
+  uint64_t max_queue = 0;  // open loop: requests waiting for a free stream; 0 picks a default
+  uint64_t seed = 1;
+
+  bool open_loop() const { return start_rate.has_value(); }
+};
+
+}  // namespace firedrill::loadgen

@@ -1,0 +1,203 @@
+#include "loadgen/load_result_json.hpp"
+
+#include <stdexcept>
+
+namespace firedrill::loadgen {
+
+using nlohmann::json;
+
+namespace {
+
+double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+double ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+json latency_summary(const LatencyHistogram& h) {
+  json q = json::object();
+  const std::pair<const char*, double> quantiles[] = {
+      {"p50", 0.5}, {"p75", 0.75}, {"p90", 0.9}, {"p95", 0.95},
+      {"p99", 0.99}, {"p99.9", 0.999}, {"p99.99", 0.9999}};
+  for (const auto& [name, value] : quantiles) q[name] = ms(h.value_at_quantile(value));
+  return {{"count", h.count()},           {"min_ms", ms(h.min())},
+          {"mean_ms", h.mean() / 1e6},    {"stdev_ms", h.stddev() / 1e6},
+          {"max_ms", ms(h.max())},        {"percentiles_ms", q}};
+}
+
+}  // namespace
+
+const char* protocol_name(Protocol p) {
+  switch (p) {
+    case Protocol::H1: return "h1";
+    case Protocol::H2: return "h2";
+    case Protocol::H2c: return "h2c";
+    case Protocol::Auto: break;
+  }
+  return "auto";
+}
+
+json to_json(const LoadResult& r) {
+  const LoadConfig& c = r.config;
+  const LoadStats& s = r.stats;
+  json requests = json::array();
+  for (const auto& spec : c.requests) {
+    requests.push_back({{"method", spec.method}, {"url", spec.url}, {"weight", spec.weight},
+                        {"body_bytes", spec.body.size()}});
+  }
+  json stages = json::array();
+  for (const auto& st : c.stages) {
+    stages.push_back({{"duration_s", seconds(st.duration)}, {"target_rps", st.target_rps}});
+  }
+  json intended = {{"requests", requests},
+                   {"protocol", protocol_name(c.protocol)},
+                   {"connections", c.connections},
+                   {"streams", c.streams},
+                   {"threads", c.threads},
+                   {"max_requests", c.max_requests},
+                   {"duration_s", seconds(c.duration)},
+                   {"warmup_s", seconds(c.warmup)},
+                   {"timeout_s", seconds(c.timeout)},
+                   {"connect_timeout_s", seconds(c.connect_timeout)},
+                   {"open_loop", c.open_loop()},
+                   {"start_rate", c.start_rate ? json(*c.start_rate) : json(nullptr)},
+                   {"stages", stages},
+                   {"max_queue", c.max_queue},
+                   {"seed", c.seed},
+                   {"intended_requests", r.intended_requests}};
+
+  json status = json::object();
+  json classes = json::object();
+  for (int code = 0; code < kMaxStatus; ++code) {
+    if (s.status_counts[code] == 0) continue;
+    status[std::to_string(code)] = s.status_counts[code];
+    std::string cls = std::to_string(code / 100) + "xx";
+    classes[cls] = classes.value(cls, uint64_t{0}) + s.status_counts[code];
+  }
+  json errors = json::object();
+  json messages = json::object();
+  for (size_t i = 0; i < kErrorKindCount; ++i) {
+    auto name = std::string(error_kind_name(static_cast<ErrorKind>(i)));
+    errors[name] = s.errors[i];
+    if (!s.first_error_message[i].empty()) messages[name] = s.first_error_message[i];
+  }
+  json series = json::array();
+  for (const auto& p : r.series) {
+    series.push_back({{"elapsed_s", p.elapsed_s},
+                      {"responses", p.responses},
+                      {"errors", p.errors},
+                      {"in_flight", p.in_flight},
+                      {"target_rps", p.target_rps},
+                      {"p50_ms", ms(p.p50_ns)},
+                      {"p99_ms", ms(p.p99_ns)}});
+  }
+  json out = {
+      {"schema", kLoadResultSchema},
+      {"intended", intended},
+      {"negotiated", r.negotiated},
+      {"unreachable", r.unreachable},
+      {"unreachable_reason", r.unreachable_reason},
+      {"duration_s", r.duration_s},
+      {"rps", r.rps()},
+      {"requests",
+       {{"started", s.started},
+        {"completed", s.completed()},
+        {"succeeded", s.succeeded},
+        {"failed", s.failed},
+        {"errored", s.errored},
+        {"timed_out", s.timed_out},
+        {"dropped", s.dropped},
+        {"abandoned", s.abandoned}}},
+      {"bytes", {{"received", s.bytes_received}, {"sent", s.bytes_sent}, {"body", s.body_bytes}}},
+      {"connections", {{"established", s.connects}, {"tls_resumed", s.tls_resumed}}},
+      {"status", status},
+      {"status_classes", classes},
+      {"errors", errors},
+      {"error_messages", messages},
+      {"latency", latency_summary(s.latency)},
+      {"service_time", latency_summary(s.service_time)},
+      {"connect_time", latency_summary(s.connect_time)},
+      {"ttfb", latency_summary(s.ttfb)},
+      {"series", series},
+      {"histograms",
+       {{"latency", s.latency.to_json()},
+        {"service_time", s.service_time.to_json()},
+        {"connect_time", s.connect_time.to_json()},
+        {"ttfb", s.ttfb.to_json()}}}};
+  if (c.open_loop() && r.intended_requests > 0) {
+    out["rate_accuracy"] = static_cast<double>(s.started + s.dropped) / r.intended_requests;
+  }
+  return out;
+}
+
+LoadResult load_result_from_json(const json& doc) {
+  if (!doc.is_object() || doc.value("schema", "") != kLoadResultSchema) {
+    throw std::invalid_argument(std::string("not a load result: expected \"schema\": \"") +
+                                kLoadResultSchema + "\"");
+  }
+  try {
+    LoadResult r;
+    const json& in = doc.at("intended");
+    for (const auto& req : in.at("requests")) {
+      RequestSpec spec;
+      spec.method = req.at("method").get<std::string>();
+      spec.url = req.at("url").get<std::string>();
+      spec.weight = req.at("weight").get<uint32_t>();
+      r.config.requests.push_back(spec);
+    }
+    r.config.connections = in.at("connections").get<uint32_t>();
+    r.config.streams = in.at("streams").get<uint32_t>();
+    r.config.threads = in.at("threads").get<uint32_t>();
+    r.config.max_requests = in.at("max_requests").get<uint64_t>();
+    r.config.duration = std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double>(in.at("duration_s").get<double>()));
+    if (!in.at("start_rate").is_null()) r.config.start_rate = in.at("start_rate").get<double>();
+    r.intended_requests = in.at("intended_requests").get<double>();
+    r.negotiated = doc.at("negotiated").get<std::string>();
+    r.unreachable = doc.at("unreachable").get<bool>();
+    r.unreachable_reason = doc.at("unreachable_reason").get<std::string>();
+    r.duration_s = doc.at("duration_s").get<double>();
+    LoadStats& s = r.stats;
+    const json& rq = doc.at("requests");
+    s.started = rq.at("started").get<uint64_t>();
+    s.succeeded = rq.at("succeeded").get<uint64_t>();
+    s.failed = rq.at("failed").get<uint64_t>();
+    s.errored = rq.at("errored").get<uint64_t>();
+    s.timed_out = rq.at("timed_out").get<uint64_t>();
+    s.dropped = rq.at("dropped").get<uint64_t>();
+    s.abandoned = rq.at("abandoned").get<uint64_t>();
+    s.bytes_received = doc.at("bytes").at("received").get<uint64_t>();
+    s.bytes_sent = doc.at("bytes").at("sent").get<uint64_t>();
+    s.body_bytes = doc.at("bytes").at("body").get<uint64_t>();
+    s.connects = doc.at("connections").at("established").get<uint64_t>();
+    s.tls_resumed = doc.at("connections").at("tls_resumed").get<uint64_t>();
+    for (const auto& [code, count] : doc.at("status").items()) {
+      int c = std::stoi(code);
+      if (c < 0 || c >= kMaxStatus) throw std::invalid_argument("status code out of range: " + code);
+      s.status_counts[c] = count.get<uint64_t>();
+    }
+    for (size_t i = 0; i < kErrorKindCount; ++i) {
+      auto name = std::string(error_kind_name(static_cast<ErrorKind>(i)));
+      s.errors[i] = doc.at("errors").value(name, uint64_t{0});
+      s.first_error_message[i] = doc.at("error_messages").value(name, std::string());
+    }
+    const json& h = doc.at("histograms");
+    s.latency = LatencyHistogram::from_json(h.at("latency"));
+    s.service_time = LatencyHistogram::from_json(h.at("service_time"));
+    s.connect_time = LatencyHistogram::from_json(h.at("connect_time"));
+    s.ttfb = LatencyHistogram::from_json(h.at("ttfb"));
+    for (const auto& p : doc.at("series")) {
+      TimeSeriesPoint point;
+      point.elapsed_s = p.at("elapsed_s").get<double>();
+      point.responses = p.at("responses").get<uint64_t>();
+      point.errors = p.at("errors").get<uint64_t>();
+      point.in_flight = p.at("in_flight").get<uint64_t>();
+      point.target_rps = p.at("target_rps").get<double>();
+      point.p50_ns = static_cast<uint64_t>(p.at("p50_ms").get<double>() * 1e6);
+      point.p99_ns = static_cast<uint64_t>(p.at("p99_ms").get<double>() * 1e6);
+      r.series.push_back(point);
+    }
+    return r;
+  } catch (const json::exception& e) {
+    throw std::invalid_argument(std::string("malformed load result: ") + e.what());
+  }
+}
+
+}  // namespace firedrill::loadgen

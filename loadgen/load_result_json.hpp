@@ -1,0 +1,19 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "loadgen/load_stats.hpp"
+
+namespace firedrill::loadgen {
+
+// The versioned document of docs/load-result.md: what was intended, what happened, the time
+// series and the serialised histograms, so results of many runs or instances merge exactly.
+constexpr const char* kLoadResultSchema = "firedrill/load-result/v1";
+
+nlohmann::json to_json(const LoadResult& result);
+// Reads what to_json wrote (counters, histograms, series; the intended config as far as merge
+// and report need it). Throws std::invalid_argument on another schema or a malformed document.
+LoadResult load_result_from_json(const nlohmann::json& doc);
+
+const char* protocol_name(Protocol p);
+
+}  // namespace firedrill::loadgen

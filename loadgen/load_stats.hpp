@@ -1,0 +1,86 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/latency_histogram.hpp"
+#include "loadgen/load_config.hpp"
+
+namespace firedrill::loadgen {
+
+// Why a connection or a request ended without a response. Connect-phase kinds count connection
+// attempts; the others count requests (a connection reset with 5 requests in flight counts 5).
+enum class ErrorKind : uint8_t {
+  ConnectRefused,
+  ConnectTimeout,
+  ConnectError,  // DNS, unreachable, other socket errors while connecting
+  Tls,           // handshake or certificate verification failed, or ALPN mismatch
+  Protocol,      // malformed response, HTTP/2 protocol error
+  ConnectionReset,  // TCP reset or the peer closed with requests outstanding
+  Goaway,           // HTTP/2 GOAWAY cut off requests above its last stream id
+  StreamReset,      // HTTP/2 RST_STREAM from the server
+  Timeout,          // no complete response within --timeout
+  kCount
+};
+constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::kCount);
+std::string_view error_kind_name(ErrorKind kind);
+bool is_connect_error(ErrorKind kind);
+
+constexpr int kMaxStatus = 600;
+
+// Counters and histograms of one worker, merged into one at the end. Plain data: the hot path
+// increments fields directly.
+struct LoadStats {
+  uint64_t started = 0;    // requests written to a connection
+  uint64_t succeeded = 0;  // responses with status < 400
+  uint64_t failed = 0;     // responses with status >= 400
+  uint64_t errored = 0;    // requests that got no response (errors[] of request kinds)
+  uint64_t timed_out = 0;  // requests without a response within the timeout (also errored)
+  uint64_t dropped = 0;    // open loop: never sent because the queue was full
+  uint64_t abandoned = 0;  // still in flight when the run was stopped
+  std::array<uint64_t, kMaxStatus> status_counts{};
+  std::array<uint64_t, kErrorKindCount> errors{};
+  std::array<std::string, kErrorKindCount> first_error_message{};
+  uint64_t bytes_received = 0;  // bytes read from sockets (after TLS)
+  uint64_t body_bytes = 0;      // response body payload
+  uint64_t bytes_sent = 0;
+  uint64_t connects = 0;  // connections established
+  uint64_t tls_resumed = 0;
+  LatencyHistogram latency;       // from the intended send time (coordinated omission corrected)
+  LatencyHistogram service_time;  // from the actual send
+  LatencyHistogram connect_time;  // TCP connect plus TLS handshake
+  LatencyHistogram ttfb;          // actual send to the first byte of the response
+
+  uint64_t responses() const { return succeeded + failed; }
+  uint64_t completed() const { return succeeded + failed + errored; }
+  void count_error(ErrorKind kind, std::string_view message, uint64_t n = 1);
+  void merge(const LoadStats& other);
+};
+
+// One second of the run, as seen by the progress line and the time series.
+struct TimeSeriesPoint {
+  double elapsed_s = 0;  // end of the second, from the start of the measured part
+  uint64_t responses = 0;
+  uint64_t errors = 0;  // failed responses plus errored requests
+  uint64_t in_flight = 0;
+  double target_rps = 0;  // open loop: the intended rate at that moment
+  uint64_t p50_ns = 0;
+  uint64_t p99_ns = 0;
+};
+
+struct LoadResult {
+  LoadConfig config;              // what was intended
+  std::string negotiated;         // "h1", "h2" or "h2c": what the server agreed to
+  double duration_s = 0;          // measured part: from the end of warmup to the last response
+  double intended_requests = 0;   // open loop: what the schedule asked for
+  bool unreachable = false;       // no connection could ever be established
+  std::string unreachable_reason;
+  LoadStats stats;
+  std::vector<TimeSeriesPoint> series;
+
+  double rps() const { return duration_s > 0 ? stats.responses() / duration_s : 0; }
+};
+
+}  // namespace firedrill::loadgen

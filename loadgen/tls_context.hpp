@@ -1,0 +1,38 @@
+#pragma once
+#include <openssl/ssl.h>
+
+#include <string>
+#include <vector>
+
+#include "loadgen/load_config.hpp"
+
+namespace firedrill::loadgen {
+
+// One OpenSSL client context per worker thread (no cross-thread locking), holding the trust
+// store, the client certificate, the ALPN offer and the session to resume on reconnects.
+class TlsContext {
+ public:
+  // `alpn` in preference order, e.g. {"h2", "http/1.1"}. Throws common::ValueError when a
+  // certificate or key file cannot be loaded, naming the file and OpenSSL's reason.
+  TlsContext(const TlsOptions& options, const std::vector<std::string>& alpn);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  // A client SSL object for a socket, with SNI, host name verification and the cached session.
+  SSL* new_ssl(int fd, const std::string& host) const;
+
+ private:
+  static int on_new_session(SSL* ssl, SSL_SESSION* session);
+
+  SSL_CTX* ctx_ = nullptr;
+  bool verify_ = true;
+  std::string sni_;
+  SSL_SESSION* session_ = nullptr;  // most recent resumable session of this worker
+};
+
+// The reason of the most recent OpenSSL failure on this thread plus, after a handshake, the
+// certificate verification result: what a user needs to fix a TLS error.
+std::string tls_error_message(SSL* ssl);
+
+}  // namespace firedrill::loadgen

@@ -1,0 +1,41 @@
+#pragma once
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace firedrill::loadgen {
+
+enum class IoStatus { Ok, WantRead, WantWrite, Eof, Error };
+
+struct IoResult {
+  IoStatus status;
+  size_t bytes = 0;
+  int error = 0;  // errno for plain sockets
+};
+
+// Non-blocking reads and writes on a connected socket, through TLS when an SSL object is attached.
+// A plain branch rather than a virtual call: the two cases are all there will ever be.
+class Transport {
+ public:
+  ~Transport() { reset(); }
+  void attach(int fd, SSL* ssl) {
+    fd_ = fd;
+    ssl_ = ssl;
+  }
+  void reset();
+  bool tls() const { return ssl_ != nullptr; }
+  SSL* ssl() const { return ssl_; }
+
+  IoStatus handshake();
+  IoResult read(uint8_t* buf, size_t len);
+  IoResult write(const uint8_t* buf, size_t len);
+
+ private:
+  IoResult tls_result(int rv);
+
+  int fd_ = -1;
+  SSL* ssl_ = nullptr;
+};
+
+}  // namespace firedrill::loadgen

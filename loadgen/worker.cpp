@@ -1,0 +1,301 @@
+#include "loadgen/worker.hpp"
+
+#include <algorithm>
+
+namespace firedrill::loadgen {
+
+namespace {
+constexpr size_t kReadBufferSize = 64 * 1024;
+constexpr int64_t kSecond = 1'000'000'000;
+
+std::vector<uint32_t> weights_of(const LoadConfig& config) {
+  std::vector<uint32_t> w;
+  for (const auto& r : config.requests) w.push_back(r.weight);
+  return w;
+}
+}  // namespace
+
+int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Worker::Worker(WorkerSetup setup)
+    : setup_(std::move(setup)),
+      tick_timer_(io_),
+      schedule_timer_(io_),
+      read_buffer_(kReadBufferSize),
+      // Each worker draws its own deterministic sequence from the run's seed.
+      mix_(weights_of(*setup_.config), setup_.config->seed * 0x9E3779B97F4A7C15ULL + setup_.index),
+      to_start_(setup_.quota),
+      next_k_(setup_.index) {
+  // Timeouts are checked on a tick: a twentieth of the timeout keeps the overshoot at 5%.
+  tick_ns_ = std::clamp<int64_t>(setup_.config->timeout.count() / 20, 1'000'000, 100'000'000);
+  queue_.resize(open_loop() ? std::max<uint64_t>(setup_.max_queue, 1) : 0);
+  for (uint32_t i = 0; i < setup_.connections; ++i) {
+    connections_.push_back(std::make_unique<Connection>(*this));
+  }
+}
+
+Worker::~Worker() = default;
+
+void Worker::update_now() { now_ = steady_now_ns(); }
+
+void Worker::run() {
+  update_now();
+  if (now_ < setup_.start_ns) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(setup_.start_ns - now_));
+    update_now();
+  }
+  next_publish_ns_ = setup_.start_ns + kSecond;
+  for (auto& c : connections_) c->connect();
+  if (open_loop()) arm_schedule_timer(setup_.start_ns);
+  tick_timer_.expires_after(std::chrono::nanoseconds(tick_ns_));
+  tick_timer_.async_wait([this](const boost::system::error_code& e) {
+    if (!e) on_tick();
+  });
+  io_.run();
+  publish_interval();
+}
+
+void Worker::request_stop() {
+  asio::post(io_, [this] {
+    update_now();
+    for (auto& c : connections_) stats_.abandoned += c->in_flight();
+    finish();
+  });
+}
+
+IntervalSample Worker::take_interval() {
+  std::lock_guard lock(mailbox_mutex_);
+  IntervalSample out = std::move(mailbox_);
+  mailbox_ = IntervalSample{};
+  mailbox_.in_flight = out.in_flight;
+  return out;
+}
+
+void Worker::publish_interval() {
+  std::lock_guard lock(mailbox_mutex_);
+  mailbox_.responses += interval_.responses;
+  mailbox_.errors += interval_.errors;
+  mailbox_.in_flight = in_flight_;
+  mailbox_.latency.merge(interval_.latency);
+  interval_.responses = 0;
+  interval_.errors = 0;
+  interval_.latency.reset();
+}
+
+void Worker::on_connected(Connection& c, const std::string& protocol) {
+  ever_connected_ = true;
+  c.failed_once = false;
+  if (negotiated_.empty()) negotiated_ = protocol;
+  if (now_ >= setup_.measure_start_ns) ++stats_.connects;
+}
+
+void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string& message) {
+  if (now_ >= setup_.measure_start_ns || !ever_connected_) stats_.count_error(kind, message);
+  if (!ever_connected_ && !c.failed_once) {
+    c.failed_once = true;
+    // Every connection failed on its first attempt and none ever got through: the target cannot
+    // be reached, and retrying until the end of the run would only hide that.
+    if (++first_failures_ == connections_.size()) {
+      unreachable_ = true;
+      unreachable_reason_ = message;
+      finish();
+      c.shutdown();
+      return;
+    }
+  }
+  // With -n, the requests a failed connection would have carried are counted as errored so that
+  // a dead target still ends the run.
+  if (ever_connected_ && setup_.quota > 0 && to_start_ > 0) {
+    uint64_t lost = std::min<uint64_t>(to_start_, setup_.config->streams);
+    to_start_ -= lost;
+    stats_.errored += lost;
+    check_done();
+  }
+}
+
+void Worker::on_response(int64_t intended, int64_t sent, int status, uint64_t body) {
+  ++interval_.responses;
+  if (status >= 400) ++interval_.errors;
+  interval_.latency.record(static_cast<uint64_t>(now_ - intended));
+  if (!recording(intended)) return;
+  if (status >= 400) {
+    ++stats_.failed;
+  } else {
+    ++stats_.succeeded;
+  }
+  if (status > 0 && status < kMaxStatus) ++stats_.status_counts[status];
+  stats_.body_bytes += body;
+  stats_.latency.record(static_cast<uint64_t>(now_ - intended));
+  stats_.service_time.record(static_cast<uint64_t>(now_ - sent));
+}
+
+void Worker::on_request_error(int64_t intended, ErrorKind kind, const std::string& message) {
+  ++interval_.errors;
+  if (!recording(intended)) return;
+  ++stats_.errored;
+  if (kind == ErrorKind::Timeout) ++stats_.timed_out;
+  stats_.count_error(kind, message);
+}
+
+bool Worker::may_start() const {
+  if (finishing_ || now_ >= setup_.end_ns) return false;
+  return setup_.quota == 0 || to_start_ > 0;
+}
+
+void Worker::fill_closed_loop(Connection& c) {
+  while (c.free_slots() > 0 && may_start()) {
+    if (!c.submit(static_cast<uint32_t>(mix_.next()), now_)) break;
+    if (setup_.quota > 0) --to_start_;
+  }
+}
+
+void Worker::on_capacity(Connection& c) {
+  if (finishing_) return;
+  if (!open_loop()) {
+    fill_closed_loop(c);
+    if (c.in_flight() == 0) check_done();
+    return;
+  }
+  while (queue_size_ > 0 && c.free_slots() > 0) {
+    Queued q = queue_[queue_head_];
+    queue_head_ = (queue_head_ + 1) % queue_.size();
+    --queue_size_;
+    if (now_ - q.intended > setup_.config->timeout.count()) {
+      on_request_error(q.intended, ErrorKind::Timeout, "waited in the queue past the timeout");
+      continue;
+    }
+    c.submit(q.request, q.intended);
+  }
+  if (c.free_slots() > 0 && !c.available) {
+    c.available = true;
+    available_.push_back(&c);
+  }
+  check_done();
+}
+
+void Worker::dispatch_open_loop(int64_t intended) {
+  auto request = static_cast<uint32_t>(mix_.next());
+  while (!available_.empty()) {
+    Connection* c = available_.back();
+    if (c->free_slots() > 0 && c->submit(request, intended)) {
+      if (c->free_slots() == 0) {
+        c->available = false;
+        available_.pop_back();
+      }
+      return;
+    }
+    c->available = false;
+    available_.pop_back();
+  }
+  if (queue_size_ < queue_.size()) {
+    queue_[(queue_head_ + queue_size_) % queue_.size()] = Queued{intended, request};
+    ++queue_size_;
+    return;
+  }
+  if (recording(intended)) ++stats_.dropped;
+  ++interval_.errors;
+}
+
+void Worker::arm_schedule_timer(int64_t at_ns) {
+  schedule_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns)));
+  schedule_timer_.async_wait([this](const boost::system::error_code& e) {
+    if (!e) on_schedule_timer();
+  });
+}
+
+void Worker::on_schedule_timer() {
+  update_now();
+  while (!finishing_) {
+    auto offset = setup_.schedule->intended_time(next_k_);
+    int64_t due = offset ? setup_.start_ns + offset->count() : 0;
+    if (!offset || due >= setup_.end_ns) {
+      schedule_done_ = true;
+      break;
+    }
+    if (due > now_) {
+      arm_schedule_timer(due);
+      break;
+    }
+    next_k_ += setup_.worker_count;
+    dispatch_open_loop(due);
+  }
+  flush_dirty();
+  check_done();
+}
+
+void Worker::on_tick() {
+  update_now();
+  int64_t deadline = now_ - setup_.config->timeout.count();
+  for (auto& c : connections_) c->expire(deadline);
+  while (queue_size_ > 0 && queue_[queue_head_].intended < deadline) {
+    on_request_error(queue_[queue_head_].intended, ErrorKind::Timeout,
+                     "waited in the queue past the timeout");
+    queue_head_ = (queue_head_ + 1) % queue_.size();
+    --queue_size_;
+  }
+  if (now_ >= next_publish_ns_) {
+    publish_interval();
+    next_publish_ns_ += kSecond;
+  }
+  flush_dirty();
+  check_done();
+  if (finishing_) return;
+  tick_timer_.expires_after(std::chrono::nanoseconds(tick_ns_));
+  tick_timer_.async_wait([this](const boost::system::error_code& e) {
+    if (!e) on_tick();
+  });
+}
+
+void Worker::mark_dirty(Connection& c) {
+  if (c.dirty) return;
+  c.dirty = true;
+  dirty_.push_back(&c);
+}
+
+void Worker::flush_dirty() {
+  // flush() may fail a connection, which may dirty others: iterate by index.
+  for (size_t i = 0; i < dirty_.size(); ++i) {
+    Connection* c = dirty_[i];
+    c->dirty = false;
+    c->flush();
+  }
+  dirty_.clear();
+}
+
+void Worker::check_done() {
+  if (finishing_) return;
+  bool nothing_left;
+  if (open_loop()) {
+    nothing_left = (schedule_done_ || now_ >= setup_.end_ns) && queue_size_ == 0;
+  } else {
+    nothing_left = !may_start();
+  }
+  if (nothing_left && in_flight_ == 0) {
+    finish();
+    return;
+  }
+  // Past the end, a request gets at most the timeout to complete; what is left is abandoned.
+  if (now_ >= setup_.end_ns + setup_.config->timeout.count()) {
+    stats_.abandoned += in_flight_;
+    finish();
+  }
+}
+
+void Worker::finish() {
+  if (finishing_) return;
+  finishing_ = true;
+  finished_ns_ = now_;
+  // Connections are closed from a fresh handler: finish() may run inside one of their callbacks.
+  asio::post(io_, [this] {
+    for (auto& c : connections_) c->shutdown();
+    tick_timer_.cancel();
+    schedule_timer_.cancel();
+    io_.stop();
+  });
+}
+
+}  // namespace firedrill::loadgen

@@ -1,0 +1,140 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/asio.hpp"
+#include "loadgen/connection.hpp"
+#include "loadgen/load_stats.hpp"
+#include "loadgen/rate_schedule.hpp"
+#include "loadgen/request_mix.hpp"
+#include "loadgen/tls_context.hpp"
+
+namespace firedrill::loadgen {
+
+// What the engine hands each worker; everything here is read-only while the run lasts.
+struct WorkerSetup {
+  const LoadConfig* config = nullptr;
+  const std::vector<RequestTemplate>* templates = nullptr;
+  const RateSchedule* schedule = nullptr;  // open loop only
+  asio::ip::tcp::endpoint endpoint;
+  std::string host;                   // for SNI and certificate verification
+  const TlsContext* tls = nullptr;    // null for cleartext
+  uint32_t index = 0;                 // this worker among `worker_count`
+  uint32_t worker_count = 1;
+  uint32_t connections = 1;
+  uint64_t quota = 0;                 // closed loop -n share; 0 = until the end time
+  uint64_t max_queue = 0;             // open loop queue bound of this worker
+  int64_t start_ns = 0;               // steady-clock ns: the run starts (warmup included)
+  int64_t measure_start_ns = 0;       // statistics count from here
+  int64_t end_ns = 0;                 // no request starts at or after this
+};
+
+// Counts of one reporting interval, handed from the worker thread to the engine once a second.
+struct IntervalSample {
+  uint64_t responses = 0;
+  uint64_t errors = 0;
+  uint64_t in_flight = 0;
+  LatencyHistogram latency;
+};
+
+// One thread's share of the load: its own io_context, connections, load model and stats. Nothing
+// here is shared with other workers except the interval mailbox (locked once a second).
+class Worker {
+ public:
+  explicit Worker(WorkerSetup setup);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs the event loop on the calling thread until the worker's share is done or stopped.
+  void run();
+  // Thread-safe: stop starting requests and finish now; in-flight requests count as abandoned.
+  void request_stop();
+  // Thread-safe: the counts since the previous call.
+  IntervalSample take_interval();
+
+  // After run() returned.
+  const LoadStats& stats() const { return stats_; }
+  bool unreachable() const { return unreachable_; }
+  const std::string& unreachable_reason() const { return unreachable_reason_; }
+  const std::string& negotiated() const { return negotiated_; }
+  int64_t finished_ns() const { return finished_ns_; }
+
+  // For connections.
+  asio::io_context& io() { return io_; }
+  const WorkerSetup& setup() const { return setup_; }
+  int64_t now() const { return now_; }
+  void update_now();
+  uint8_t* read_buffer() { return read_buffer_.data(); }
+  size_t read_buffer_size() const { return read_buffer_.size(); }
+  LoadStats& stats() { return stats_; }
+  bool recording(int64_t intended_ns) const { return intended_ns >= setup_.measure_start_ns; }
+  void on_connected(Connection& c, const std::string& protocol);
+  void on_connect_failed(Connection& c, ErrorKind kind, const std::string& message);
+  void on_response(int64_t intended, int64_t sent, int status, uint64_t body);
+  void on_request_error(int64_t intended, ErrorKind kind, const std::string& message);
+  void on_request_started() { ++in_flight_; }
+  void on_request_ended() { --in_flight_; }
+  // A connection has free slots (a response arrived, or it is newly ready).
+  void on_capacity(Connection& c);
+  void mark_dirty(Connection& c);
+  // Writes every connection's pending output: once per event-loop turn.
+  void flush_dirty();
+
+ private:
+  struct Queued {
+    int64_t intended;
+    uint32_t request;
+  };
+
+  bool open_loop() const { return setup_.schedule != nullptr; }
+  bool may_start() const;
+  void fill_closed_loop(Connection& c);
+  void on_schedule_timer();
+  void arm_schedule_timer(int64_t at_ns);
+  void dispatch_open_loop(int64_t intended);
+  void on_tick();
+  void publish_interval();
+  void check_done();
+  void finish();
+
+  WorkerSetup setup_;
+  asio::io_context io_{1};
+  asio::steady_timer tick_timer_;
+  asio::steady_timer schedule_timer_;
+  std::vector<uint8_t> read_buffer_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> dirty_;
+  std::vector<Connection*> available_;  // may hold stale entries; checked when popped
+  RequestMix mix_;
+  LoadStats stats_;
+  IntervalSample interval_;
+  int64_t now_ = 0;
+  int64_t next_publish_ns_ = 0;
+  int64_t tick_ns_ = 0;
+  uint64_t to_start_ = 0;  // closed loop -n: requests this worker may still start
+  uint64_t in_flight_ = 0;
+  uint64_t next_k_ = 0;    // open loop: next global request index of this worker
+  bool schedule_done_ = false;
+  bool finishing_ = false;
+  bool ever_connected_ = false;
+  uint32_t first_failures_ = 0;
+  bool unreachable_ = false;
+  std::string unreachable_reason_;
+  std::string negotiated_;
+  int64_t finished_ns_ = 0;
+  std::vector<Queued> queue_;  // ring buffer of waiting open-loop requests
+  size_t queue_head_ = 0;
+  size_t queue_size_ = 0;
+
+  std::mutex mailbox_mutex_;
+  IntervalSample mailbox_;
+};
+
+int64_t steady_now_ns();
+
+}  // namespace firedrill::loadgen
