@@ -36,7 +36,8 @@ int run_app(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "firedrill: " << e.what() << "\n(see firedrill --help, or firedrill COMMAND --help)\n";
+    std::cerr << "firedrill: " << e.what()
+              << "\n(see firedrill --help, or firedrill COMMAND --help)\n";
     return kExitUsage;
   }
   try {

@@ -101,7 +101,8 @@ CommandRunner add_load_command(CLI::App& app) {
   sub->add_option("--key", f.key, "client key (PEM)");
   sub->add_option("--sni", f.sni, "TLS server name to send and verify");
   sub->add_option("-X,--method", f.method, "request method (default GET)");
-  sub->add_option("-H,--header", f.headers, "request header \"Name: value\" (repeatable)");
+  sub->add_option("-H,--header", f.headers, "request header \"Name: value\" (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--body", f.body, "request body");
   sub->add_option("--body-file", f.body_file, "request body from a file");
   sub->add_option("--requests-file", f.requests_file,

@@ -72,10 +72,12 @@ loadgen::Header parse_header(const std::string& text) {
 loadgen::LoadConfig to_load_config(const LoadFlags& f) {
   loadgen::LoadConfig c;
   constexpr uint64_t kMaxConnections = 1'000'000;
-  c.connections = static_cast<uint32_t>(whole_number("--connections", f.connections, 1, kMaxConnections));
+  c.connections =
+      static_cast<uint32_t>(whole_number("--connections", f.connections, 1, kMaxConnections));
   c.streams = static_cast<uint32_t>(whole_number("--streams", f.streams, 1, 100'000));
-  c.threads = f.threads.empty() ? std::max(1u, std::thread::hardware_concurrency())
-                                : static_cast<uint32_t>(whole_number("--threads", f.threads, 1, 1024));
+  c.threads = f.threads.empty()
+                  ? std::max(1u, std::thread::hardware_concurrency())
+                  : static_cast<uint32_t>(whole_number("--threads", f.threads, 1, 1024));
   c.seed = whole_number("--seed", f.seed, 0, UINT64_MAX);
 
   if (f.protocol == "h1") {
@@ -104,10 +106,12 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
 
   bool open_loop = !f.rate.empty() || !f.stages.empty();
   if (open_loop && c.max_requests > 0) {
-    throw UsageError("--requests: cannot be combined with --rate or --stages: an open-loop run "
-                     "is bounded by --duration or by its stages");
+    throw UsageError(
+        "--requests: cannot be combined with --rate or --stages: an open-loop run "
+        "is bounded by --duration or by its stages");
   }
-  if (!f.rate.empty()) c.start_rate = with_flag("--rate", [&] { return common::parse_rate(f.rate); });
+  if (!f.rate.empty())
+    c.start_rate = with_flag("--rate", [&] { return common::parse_rate(f.rate); });
   if (!f.stages.empty()) {
     c.stages = with_flag("--stages", [&] { return common::parse_stages(f.stages); });
     if (!c.start_rate) c.start_rate = 0.0;  // k6 ramping-arrival-rate starts from 0 by default
@@ -118,7 +122,8 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
     throw UsageError("--rate: must be more than 0 (use --stages to ramp from or to 0)");
   }
   if (!f.max_queue.empty()) {
-    if (!open_loop) throw UsageError("--max-queue: only applies to an open-loop run (--rate/--stages)");
+    if (!open_loop)
+      throw UsageError("--max-queue: only applies to an open-loop run (--rate/--stages)");
     c.max_queue = whole_number("--max-queue", f.max_queue, 1, 100'000'000);
   }
   // Neither a count nor a length: run for 10 s, like hey's default window, rather than forever.
@@ -143,8 +148,8 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
     if (!f.urls.empty()) {
       throw UsageError("--requests-file: give either URLs or --requests-file, not both");
     }
-    c.requests = with_flag("--requests-file",
-                           [&] { return loadgen::parse_requests_file(f.requests_file); });
+    c.requests =
+        with_flag("--requests-file", [&] { return loadgen::parse_requests_file(f.requests_file); });
     if (c.requests.empty()) throw UsageError("--requests-file: the file holds no request");
   } else {
     if (f.urls.empty()) throw UsageError("URL: give at least one URL, or --requests-file FILE");
@@ -176,7 +181,8 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
     }
   }
   if (c.protocol == loadgen::Protocol::H2c && origin.tls) {
-    throw UsageError("--protocol: h2c is HTTP/2 without TLS and needs an http:// URL; use h2 for https");
+    throw UsageError(
+        "--protocol: h2c is HTTP/2 without TLS and needs an http:// URL; use h2 for https");
   }
   if (c.protocol == loadgen::Protocol::H2 && !origin.tls) c.protocol = loadgen::Protocol::H2c;
   return c;

@@ -73,9 +73,10 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
                      format_bytes(static_cast<double>(s.bytes_sent)));
   if (c.open_loop() && r.intended_requests > 0) {
     double asked = r.intended_requests;
-    out << fmt::format("open loop: {:.0f} requests intended, {} sent, {} dropped ({:.2f}% of the "
-                       "intended rate achieved)\n",
-                       asked, s.started, s.dropped, 100.0 * s.started / asked);
+    out << fmt::format(
+        "open loop: {:.0f} requests intended, {} sent, {} dropped ({:.2f}% of the "
+        "intended rate achieved)\n",
+        asked, s.started, s.dropped, 100.0 * s.started / asked);
   }
   std::string codes;
   for (int cls = 1; cls <= 5; ++cls) {
@@ -93,9 +94,9 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
   for (size_t i = 0; i < loadgen::kErrorKindCount; ++i) {
     if (s.errors[i] == 0) continue;
     auto kind = static_cast<loadgen::ErrorKind>(i);
-    errors += fmt::format("  {}: {}{}{}\n", loadgen::error_kind_name(kind), s.errors[i],
-                          s.first_error_message[i].empty() ? "" : "  first: ",
-                          s.first_error_message[i]);
+    errors +=
+        fmt::format("  {}: {}{}{}\n", loadgen::error_kind_name(kind), s.errors[i],
+                    s.first_error_message[i].empty() ? "" : "  first: ", s.first_error_message[i]);
   }
   if (!errors.empty()) out << "errors (connect kinds count attempts, others requests):\n" << errors;
   out << fmt::format("  {:<13} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n",

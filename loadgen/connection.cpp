@@ -24,7 +24,9 @@ Connection::Connection(Worker& worker)
   free_.reserve(slots_.size());
 }
 
-Connection::~Connection() { close_socket(); }
+Connection::~Connection() {
+  close_socket();
+}
 
 uint32_t Connection::free_slots() const {
   if (!ready()) return 0;
@@ -61,8 +63,8 @@ void Connection::connect() {
 void Connection::on_connected(const boost::system::error_code& ec) {
   worker_.update_now();
   if (ec) {
-    ErrorKind kind = ec == asio::error::connection_refused ? ErrorKind::ConnectRefused
-                                                           : ErrorKind::ConnectError;
+    ErrorKind kind =
+        ec == asio::error::connection_refused ? ErrorKind::ConnectRefused : ErrorKind::ConnectError;
     fail(kind, "connect: " + ec.message());
     worker_.flush_dirty();
     return;
@@ -85,9 +87,14 @@ void Connection::on_connected(const boost::system::error_code& ec) {
 
 void Connection::continue_handshake() {
   switch (transport_.handshake()) {
-    case IoStatus::Ok: break;
-    case IoStatus::WantRead: wait_readable(); return;
-    case IoStatus::WantWrite: wait_writable(); return;
+    case IoStatus::Ok:
+      break;
+    case IoStatus::WantRead:
+      wait_readable();
+      return;
+    case IoStatus::WantWrite:
+      wait_writable();
+      return;
     default:
       fail(ErrorKind::Tls, "TLS handshake: " + tls_error_message(transport_.ssl()));
       worker_.flush_dirty();
@@ -177,15 +184,16 @@ void Connection::flush() {
 
 void Connection::wait_readable() {
   uint64_t gen = generation_;
-  socket_.async_wait(asio::ip::tcp::socket::wait_read, [this, gen](const boost::system::error_code& e) {
-    if (e || gen != generation_) return;
-    if (phase_ == Phase::Handshaking) {
-      worker_.update_now();
-      continue_handshake();
-      return;
-    }
-    on_readable();
-  });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [this, gen](const boost::system::error_code& e) {
+                       if (e || gen != generation_) return;
+                       if (phase_ == Phase::Handshaking) {
+                         worker_.update_now();
+                         continue_handshake();
+                         return;
+                       }
+                       on_readable();
+                     });
 }
 
 void Connection::wait_writable() {
@@ -230,7 +238,8 @@ void Connection::on_readable() {
     if (r.status == IoStatus::Eof) {
       session_->on_eof();
       if (in_flight_ > 0) {
-        fail(ErrorKind::ConnectionReset, "the server closed the connection with requests outstanding");
+        fail(ErrorKind::ConnectionReset,
+             "the server closed the connection with requests outstanding");
       } else {
         close_socket();
         reconnect_after(std::chrono::nanoseconds(0));

@@ -13,9 +13,12 @@ constexpr int64_t kSecond = 1'000'000'000;
 
 std::vector<std::string> alpn_offer(Protocol protocol) {
   switch (protocol) {
-    case Protocol::H1: return {"http/1.1"};
-    case Protocol::H2: return {"h2"};
-    default: return {"h2", "http/1.1"};
+    case Protocol::H1:
+      return {"http/1.1"};
+    case Protocol::H2:
+      return {"h2"};
+    default:
+      return {"h2", "http/1.1"};
   }
 }
 

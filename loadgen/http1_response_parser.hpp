@@ -29,8 +29,17 @@ class Http1ResponseParser {
   const char* error() const { return error_; }
 
  private:
-  enum class Phase { StatusLine, HeaderLine, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailer,
-                     UntilClose, Done };
+  enum class Phase {
+    StatusLine,
+    HeaderLine,
+    Body,
+    ChunkSize,
+    ChunkData,
+    ChunkDataEnd,
+    Trailer,
+    UntilClose,
+    Done
+  };
   // The framing header the previous header line belonged to, so that an obs-fold continuation
   // line is read as more of its value.
   enum class Field : uint8_t { Other, ContentLength, TransferEncoding, Connection };

@@ -10,7 +10,6 @@ namespace {
 // Large windows so that flow control never throttles a load test (h2load does the same).
 constexpr int32_t kWindowSize = (1 << 30) - 1;
 
-
 }  // namespace
 
 Http2Session::Http2Session(SessionEvents& events, uint32_t streams)
@@ -33,11 +32,13 @@ Http2Session::Http2Session(SessionEvents& events, uint32_t streams)
   nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0, kWindowSize);
 }
 
-Http2Session::~Http2Session() { nghttp2_session_del(session_); }
+Http2Session::~Http2Session() {
+  nghttp2_session_del(session_);
+}
 
 uint32_t Http2Session::max_in_flight() const {
-  uint32_t peer = nghttp2_session_get_remote_settings(session_,
-                                                      NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+  uint32_t peer =
+      nghttp2_session_get_remote_settings(session_, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
   return std::min(streams_, peer);
 }
 
@@ -56,10 +57,9 @@ bool Http2Session::submit(uint32_t slot, const RequestTemplate& request, std::st
   s.request = &request;
   nghttp2_data_provider body{};
   body.read_callback = &Http2Session::read_body;
-  int32_t id = nghttp2_submit_request(session_, nullptr, request.h2_headers.data(),
-                                      request.h2_headers.size(),
-                                      request.body.empty() ? nullptr : &body,
-                                      reinterpret_cast<void*>(uintptr_t{slot} + 1));
+  int32_t id = nghttp2_submit_request(
+      session_, nullptr, request.h2_headers.data(), request.h2_headers.size(),
+      request.body.empty() ? nullptr : &body, reinterpret_cast<void*>(uintptr_t{slot} + 1));
   if (id < 0) {
     // NGHTTP2_ERR_STREAM_ID_NOT_AVAILABLE: this connection has used all 2^31 stream ids.
     accepting_ = false;
@@ -90,7 +90,9 @@ bool Http2Session::on_read(const uint8_t* data, size_t len) {
   return true;
 }
 
-void Http2Session::on_eof() { accepting_ = false; }
+void Http2Session::on_eof() {
+  accepting_ = false;
+}
 
 bool Http2Session::cancel(uint32_t slot) {
   Stream& s = slots_[slot];
@@ -103,7 +105,8 @@ int Http2Session::on_begin_headers(nghttp2_session*, const nghttp2_frame* frame,
   auto* self = static_cast<Http2Session*>(user);
   if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
   Stream* s = self->stream_of(frame->hd.stream_id);
-  if (s && !s->cancelled) self->events_.on_response_start(static_cast<uint32_t>(s - &self->slots_[0]));
+  if (s && !s->cancelled)
+    self->events_.on_response_start(static_cast<uint32_t>(s - &self->slots_[0]));
   return 0;
 }
 

@@ -49,9 +49,15 @@ constexpr Bucket bucket_at(size_t index) {
 
 constexpr size_t kBucketCount = index_of(LatencyHistogram::kMaxValue) + 1;
 
+constexpr bool bucket_holds(uint64_t value) {
+  const Bucket b = bucket_at(index_of(value));
+  return b.lowest <= value && value - b.lowest < b.width;
+}
+
+// Serialised indices depend on this layout, and bucket_at must invert index_of.
 static_assert(index_of(2047) == 2047 && index_of(2048) == 2048 && index_of(4095) == 3071);
-static_assert(bucket_at(index_of(LatencyHistogram::kMaxValue)).lowest <=
-              LatencyHistogram::kMaxValue);
+static_assert(bucket_holds(1) && bucket_holds(2049) && bucket_holds(123'456'789) &&
+              bucket_holds(LatencyHistogram::kMaxValue));
 
 uint64_t midpoint(size_t index) {
   const Bucket b = bucket_at(index);

@@ -28,8 +28,9 @@ class LatencyHistogram {
   // Value at quantile q in [0, 1] (0.99 = p99): a value within 0.1% of an exact quantile.
   uint64_t value_at_quantile(double q) const;
 
-  // {"version":1,"unit":"ns","sub_bucket_bits":N,"min":m,"max":M,"counts":[[bucket_index,count],...]}
-  // with only non-empty buckets. from_json throws std::invalid_argument on a malformed document.
+  // {"version":1,"unit":"ns","sub_bucket_bits":N,"min":m,"max":M,
+  //  "counts":[[bucket_index,count],...]} with only non-empty buckets; min and max are exact.
+  // from_json throws std::invalid_argument on a malformed document.
   nlohmann::json to_json() const;
   static LatencyHistogram from_json(const nlohmann::json& doc);
 

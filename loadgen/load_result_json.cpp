@@ -8,28 +8,35 @@ using nlohmann::json;
 
 namespace {
 
-double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-double ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+double seconds(Duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+double ms(uint64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
 
 json latency_summary(const LatencyHistogram& h) {
   json q = json::object();
   const std::pair<const char*, double> quantiles[] = {
-      {"p50", 0.5}, {"p75", 0.75}, {"p90", 0.9}, {"p95", 0.95},
+      {"p50", 0.5},  {"p75", 0.75},    {"p90", 0.9},      {"p95", 0.95},
       {"p99", 0.99}, {"p99.9", 0.999}, {"p99.99", 0.9999}};
   for (const auto& [name, value] : quantiles) q[name] = ms(h.value_at_quantile(value));
-  return {{"count", h.count()},           {"min_ms", ms(h.min())},
-          {"mean_ms", h.mean() / 1e6},    {"stdev_ms", h.stddev() / 1e6},
-          {"max_ms", ms(h.max())},        {"percentiles_ms", q}};
+  return {{"count", h.count()},           {"min_ms", ms(h.min())}, {"mean_ms", h.mean() / 1e6},
+          {"stdev_ms", h.stddev() / 1e6}, {"max_ms", ms(h.max())}, {"percentiles_ms", q}};
 }
 
 }  // namespace
 
 const char* protocol_name(Protocol p) {
   switch (p) {
-    case Protocol::H1: return "h1";
-    case Protocol::H2: return "h2";
-    case Protocol::H2c: return "h2c";
-    case Protocol::Auto: break;
+    case Protocol::H1:
+      return "h1";
+    case Protocol::H2:
+      return "h2";
+    case Protocol::H2c:
+      return "h2c";
+    case Protocol::Auto:
+      break;
   }
   return "auto";
 }
@@ -39,7 +46,9 @@ json to_json(const LoadResult& r) {
   const LoadStats& s = r.stats;
   json requests = json::array();
   for (const auto& spec : c.requests) {
-    requests.push_back({{"method", spec.method}, {"url", spec.url}, {"weight", spec.weight},
+    requests.push_back({{"method", spec.method},
+                        {"url", spec.url},
+                        {"weight", spec.weight},
                         {"body_bytes", spec.body.size()}});
   }
   json stages = json::array();
@@ -170,7 +179,8 @@ LoadResult load_result_from_json(const json& doc) {
     s.tls_resumed = doc.at("connections").at("tls_resumed").get<uint64_t>();
     for (const auto& [code, count] : doc.at("status").items()) {
       int c = std::stoi(code);
-      if (c < 0 || c >= kMaxStatus) throw std::invalid_argument("status code out of range: " + code);
+      if (c < 0 || c >= kMaxStatus)
+        throw std::invalid_argument("status code out of range: " + code);
       s.status_counts[c] = count.get<uint64_t>();
     }
     for (size_t i = 0; i < kErrorKindCount; ++i) {

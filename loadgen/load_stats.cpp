@@ -4,16 +4,26 @@ namespace firedrill::loadgen {
 
 std::string_view error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::ConnectRefused: return "connect_refused";
-    case ErrorKind::ConnectTimeout: return "connect_timeout";
-    case ErrorKind::ConnectError: return "connect_error";
-    case ErrorKind::Tls: return "tls";
-    case ErrorKind::Protocol: return "protocol";
-    case ErrorKind::ConnectionReset: return "connection_reset";
-    case ErrorKind::Goaway: return "goaway";
-    case ErrorKind::StreamReset: return "stream_reset";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::kCount: break;
+    case ErrorKind::ConnectRefused:
+      return "connect_refused";
+    case ErrorKind::ConnectTimeout:
+      return "connect_timeout";
+    case ErrorKind::ConnectError:
+      return "connect_error";
+    case ErrorKind::Tls:
+      return "tls";
+    case ErrorKind::Protocol:
+      return "protocol";
+    case ErrorKind::ConnectionReset:
+      return "connection_reset";
+    case ErrorKind::Goaway:
+      return "goaway";
+    case ErrorKind::StreamReset:
+      return "stream_reset";
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::kCount:
+      break;
   }
   return "unknown";
 }

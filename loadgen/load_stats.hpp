@@ -15,9 +15,9 @@ namespace firedrill::loadgen {
 enum class ErrorKind : uint8_t {
   ConnectRefused,
   ConnectTimeout,
-  ConnectError,  // DNS, unreachable, other socket errors while connecting
-  Tls,           // handshake or certificate verification failed, or ALPN mismatch
-  Protocol,      // malformed response, HTTP/2 protocol error
+  ConnectError,     // DNS, unreachable, other socket errors while connecting
+  Tls,              // handshake or certificate verification failed, or ALPN mismatch
+  Protocol,         // malformed response, HTTP/2 protocol error
   ConnectionReset,  // TCP reset or the peer closed with requests outstanding
   Goaway,           // HTTP/2 GOAWAY cut off requests above its last stream id
   StreamReset,      // HTTP/2 RST_STREAM from the server
@@ -71,11 +71,11 @@ struct TimeSeriesPoint {
 };
 
 struct LoadResult {
-  LoadConfig config;              // what was intended
-  std::string negotiated;         // "h1", "h2" or "h2c": what the server agreed to
-  double duration_s = 0;          // measured part: from the end of warmup to the last response
-  double intended_requests = 0;   // open loop: what the schedule asked for
-  bool unreachable = false;       // no connection could ever be established
+  LoadConfig config;             // what was intended
+  std::string negotiated;        // "h1", "h2" or "h2c": what the server agreed to
+  double duration_s = 0;         // measured part: from the end of warmup to the last response
+  double intended_requests = 0;  // open loop: what the schedule asked for
+  bool unreachable = false;      // no connection could ever be established
   std::string unreachable_reason;
   LoadStats stats;
   std::vector<TimeSeriesPoint> series;

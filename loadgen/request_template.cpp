@@ -65,10 +65,9 @@ RequestTemplate build_one(const RequestSpec& spec, const Origin& origin, const s
   for (size_t i = 0; i < t.h2_strings.size(); i += 2) {
     std::string& name = t.h2_strings[i];
     std::string& value = t.h2_strings[i + 1];
-    t.h2_headers.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(name.data()),
-                                      reinterpret_cast<uint8_t*>(value.data()), name.size(),
-                                      value.size(),
-                                      NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE});
+    t.h2_headers.push_back(nghttp2_nv{
+        reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),
+        name.size(), value.size(), NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE});
   }
   return t;
 }

@@ -12,7 +12,7 @@ namespace firedrill::loadgen {
 // A request prepared once before the run so that sending it costs a copy (HTTP/1.1) or a
 // header-list submit (HTTP/2), never formatting.
 struct RequestTemplate {
-  std::string h1_bytes;               // request line, headers, body
+  std::string h1_bytes;                 // request line, headers, body
   std::vector<std::string> h2_strings;  // owns the names and values h2_headers point to
   std::vector<nghttp2_nv> h2_headers;
   std::string body;

@@ -30,7 +30,8 @@ bool is_ip_literal(const std::string& host) {
 
 TlsContext::TlsContext(const TlsOptions& options, const std::vector<std::string>& alpn)
     : verify_(!options.insecure), sni_(options.sni) {
-  if (g_context_index < 0) g_context_index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  if (g_context_index < 0)
+    g_context_index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
   ctx_ = SSL_CTX_new(TLS_client_method());
   if (!ctx_) throw common::ValueError("cannot create a TLS context: " + openssl_reason());
   SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);

@@ -15,11 +15,16 @@ void Transport::reset() {
 
 IoResult Transport::tls_result(int rv) {
   switch (SSL_get_error(ssl_, rv)) {
-    case SSL_ERROR_WANT_READ: return {IoStatus::WantRead};
-    case SSL_ERROR_WANT_WRITE: return {IoStatus::WantWrite};
-    case SSL_ERROR_ZERO_RETURN: return {IoStatus::Eof};
-    case SSL_ERROR_SYSCALL: return {errno == 0 ? IoStatus::Eof : IoStatus::Error, 0, errno};
-    default: return {IoStatus::Error};
+    case SSL_ERROR_WANT_READ:
+      return {IoStatus::WantRead};
+    case SSL_ERROR_WANT_WRITE:
+      return {IoStatus::WantWrite};
+    case SSL_ERROR_ZERO_RETURN:
+      return {IoStatus::Eof};
+    case SSL_ERROR_SYSCALL:
+      return {errno == 0 ? IoStatus::Eof : IoStatus::Error, 0, errno};
+    default:
+      return {IoStatus::Error};
   }
 }
 

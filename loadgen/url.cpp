@@ -60,7 +60,8 @@ ParsedUrl parse_url(std::string_view url) {
   out.origin.host = std::string(host);
   bool ipv6 = host.find(':') != std::string_view::npos;
   out.origin.authority = ipv6 ? "[" + out.origin.host + "]" : out.origin.host;
-  if (out.origin.port != default_port) out.origin.authority += ":" + std::to_string(out.origin.port);
+  if (out.origin.port != default_port)
+    out.origin.authority += ":" + std::to_string(out.origin.port);
   out.path = path.empty() ? "/" : std::string(path);
   if (out.path[0] == '?') out.path.insert(0, "/");
   return out;

@@ -8,7 +8,7 @@ namespace firedrill::loadgen {
 // Scheme, host and port: what one connection talks to. All requests of a run share one origin.
 struct Origin {
   bool tls = false;
-  std::string host;       // without brackets for IPv6 literals
+  std::string host;  // without brackets for IPv6 literals
   uint16_t port = 0;
   std::string authority;  // Host header / :authority: host, plus :port when not the default
 

@@ -40,7 +40,9 @@ Worker::Worker(WorkerSetup setup)
 
 Worker::~Worker() = default;
 
-void Worker::update_now() { now_ = steady_now_ns(); }
+void Worker::update_now() {
+  now_ = steady_now_ns();
+}
 
 void Worker::run() {
   update_now();
@@ -201,7 +203,8 @@ void Worker::dispatch_open_loop(int64_t intended) {
 }
 
 void Worker::arm_schedule_timer(int64_t at_ns) {
-  schedule_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns)));
+  schedule_timer_.expires_at(
+      std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at_ns)));
   schedule_timer_.async_wait([this](const boost::system::error_code& e) {
     if (!e) on_schedule_timer();
   });

@@ -21,16 +21,16 @@ struct WorkerSetup {
   const std::vector<RequestTemplate>* templates = nullptr;
   const RateSchedule* schedule = nullptr;  // open loop only
   asio::ip::tcp::endpoint endpoint;
-  std::string host;                   // for SNI and certificate verification
-  const TlsContext* tls = nullptr;    // null for cleartext
-  uint32_t index = 0;                 // this worker among `worker_count`
+  std::string host;                 // for SNI and certificate verification
+  const TlsContext* tls = nullptr;  // null for cleartext
+  uint32_t index = 0;               // this worker among `worker_count`
   uint32_t worker_count = 1;
   uint32_t connections = 1;
-  uint64_t quota = 0;                 // closed loop -n share; 0 = until the end time
-  uint64_t max_queue = 0;             // open loop queue bound of this worker
-  int64_t start_ns = 0;               // steady-clock ns: the run starts (warmup included)
-  int64_t measure_start_ns = 0;       // statistics count from here
-  int64_t end_ns = 0;                 // no request starts at or after this
+  uint64_t quota = 0;            // closed loop -n share; 0 = until the end time
+  uint64_t max_queue = 0;        // open loop queue bound of this worker
+  int64_t start_ns = 0;          // steady-clock ns: the run starts (warmup included)
+  int64_t measure_start_ns = 0;  // statistics count from here
+  int64_t end_ns = 0;            // no request starts at or after this
 };
 
 // Counts of one reporting interval, handed from the worker thread to the engine once a second.
@@ -118,7 +118,7 @@ class Worker {
   int64_t tick_ns_ = 0;
   uint64_t to_start_ = 0;  // closed loop -n: requests this worker may still start
   uint64_t in_flight_ = 0;
-  uint64_t next_k_ = 0;    // open loop: next global request index of this worker
+  uint64_t next_k_ = 0;  // open loop: next global request index of this worker
   bool schedule_done_ = false;
   bool finishing_ = false;
   bool ever_connected_ = false;
