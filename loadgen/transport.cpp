@@ -8,7 +8,13 @@
 namespace firedrill::loadgen {
 
 void Transport::reset() {
-  if (ssl_) SSL_free(ssl_);
+  if (ssl_) {
+    // Freeing an SSL that was not shut down marks its session non-resumable; a quiet shutdown
+    // (no close_notify on the wire) keeps the session for the next connection.
+    SSL_set_quiet_shutdown(ssl_, 1);
+    SSL_shutdown(ssl_);
+    SSL_free(ssl_);
+  }
   ssl_ = nullptr;
   fd_ = -1;
 }

@@ -1,0 +1,253 @@
+// `firedrill load` against real servers on loopback: the tests' own controllable server
+// (tests/fixtures), and h2o / nghttpd from Debian.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/support.hpp"
+
+namespace firedrill::testing {
+namespace {
+
+uint64_t req(const CommandResult& r, const char* field) {
+  return r.json.at("requests").at(field).get<uint64_t>();
+}
+uint64_t err(const CommandResult& r, const char* kind) {
+  return r.json.at("errors").at(kind).get<uint64_t>();
+}
+uint64_t status(const CommandResult& r, const char* code) {
+  return r.json.at("status").value(code, uint64_t{0});
+}
+
+struct ProtocolCase {
+  const char* protocol;
+  std::vector<std::string> extra;
+};
+
+class EachCleartextProtocol : public ::testing::TestWithParam<ProtocolCase> {};
+
+TEST_P(EachCleartextProtocol, ExactRequestCount) {
+  TestServer server;
+  std::vector<std::string> args = {
+      "load", "-q", "--protocol", GetParam().protocol, "-n", "5000", "-c", "8", "-t", "2"};
+  args.insert(args.end(), GetParam().extra.begin(), GetParam().extra.end());
+  args.push_back(server.url("/"));
+  CommandResult r = run_firedrill(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_EQ(req(r, "started"), 5000u);
+  EXPECT_EQ(req(r, "succeeded"), 5000u);
+  EXPECT_EQ(status(r, "200"), 5000u);
+  EXPECT_EQ(server.stats().at("requests").get<uint64_t>(), 5000u);
+  EXPECT_EQ(r.json.at("negotiated"), GetParam().protocol);
+  EXPECT_EQ(r.json.at("bytes").at("body").get<uint64_t>(), 5000u * 100);
+}
+
+TEST_P(EachCleartextProtocol, StatusCodesCountedExactly) {
+  TestServer server({"--status-cycle", "200,404,503,200,201"});
+  std::vector<std::string> args = {"load", "-q",   "--protocol", GetParam().protocol,
+                                   "-n",   "1000", "-c",         "4"};
+  args.insert(args.end(), GetParam().extra.begin(), GetParam().extra.end());
+  args.push_back(server.url("/cycle"));
+  CommandResult r = run_firedrill(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status(r, "200"), 400u);
+  EXPECT_EQ(status(r, "201"), 200u);
+  EXPECT_EQ(status(r, "404"), 200u);
+  EXPECT_EQ(status(r, "503"), 200u);
+  EXPECT_EQ(req(r, "succeeded"), 600u);
+  EXPECT_EQ(req(r, "failed"), 400u);
+  EXPECT_EQ(r.json.at("status_classes").at("5xx").get<uint64_t>(), 200u);
+  EXPECT_NE(r.out.find("503: 200"), std::string::npos) << r.out;
+}
+
+TEST_P(EachCleartextProtocol, TimeoutsCountedAndTheRunGoesOn) {
+  TestServer server;
+  TempDir dir;
+  fs::path file = dir.path() / "requests.txt";
+  std::ofstream(file) << "1 GET " << server.url("/hang") << "\n9 GET " << server.url("/") << "\n";
+  std::vector<std::string> args = {
+      "load", "-q",        "--protocol", GetParam().protocol, "-n",         "200", "-c",
+      "4",    "--timeout", "300ms",      "--requests-file",   file.string()};
+  args.insert(args.end(), GetParam().extra.begin(), GetParam().extra.end());
+  CommandResult r = run_firedrill(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(err(r, "timeout"), 0u);
+  EXPECT_EQ(req(r, "timed_out"), err(r, "timeout"));
+  EXPECT_GT(req(r, "succeeded"), 100u);
+  EXPECT_EQ(req(r, "succeeded") + req(r, "errored"), 200u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Protocols, EachCleartextProtocol,
+                         ::testing::Values(ProtocolCase{"h1", {}}, ProtocolCase{"h1", {"-m", "4"}},
+                                           ProtocolCase{"h2c", {"-m", "10"}}),
+                         [](const auto& info) {
+                           return std::string(info.param.protocol) +
+                                  (info.param.extra.empty() ? "" : "_pipelined");
+                         });
+
+TEST(LoadH2, StreamResetsCountedAndTheConnectionGoesOn) {
+  TestServer server;
+  TempDir dir;
+  fs::path file = dir.path() / "requests.txt";
+  std::ofstream(file) << "1 GET " << server.url("/rst") << "\n3 GET " << server.url("/") << "\n";
+  CommandResult r = run_firedrill({"load", "-q", "--protocol", "h2c", "-n", "400", "-c", "2", "-m",
+                                   "8", "--requests-file", file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(err(r, "stream_reset"), 50u);
+  EXPECT_EQ(err(r, "stream_reset") + req(r, "succeeded"), 400u);
+  // RST_STREAM ends one stream, not the connection.
+  EXPECT_EQ(r.json.at("connections").at("established").get<uint64_t>(), 2u);
+}
+
+TEST(LoadH2, GoawayEndsTheConnectionAndTheRunReconnects) {
+  TestServer server({"--goaway-every", "25"});
+  CommandResult r =
+      run_firedrill({"load", "-q", "--protocol", "h2c", "-n", "500", "-c", "2", server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // A request sent before the GOAWAY arrived, above its last stream id, was never processed and
+  // counts as a goaway error; every other request succeeds on a new connection.
+  EXPECT_EQ(req(r, "succeeded") + err(r, "goaway"), 500u);
+  EXPECT_GE(req(r, "succeeded"), 450u);
+  EXPECT_GE(r.json.at("connections").at("established").get<uint64_t>(), 20u);
+}
+
+TEST(LoadH2, GoawayCutsOffStreamsAboveTheLastId) {
+  TestServer server({"--goaway-every", "50"});
+  CommandResult r = run_firedrill(
+      {"load", "-q", "--protocol", "h2c", "-n", "2000", "-c", "2", "-m", "20", server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(err(r, "goaway"), 0u);
+  EXPECT_EQ(req(r, "succeeded") + req(r, "errored"), 2000u);
+}
+
+TEST(LoadH1, TcpResetsCountedAndNewConnectionsMade) {
+  TestServer server({"--reset-every", "10"});
+  CommandResult r = run_firedrill({"load", "-q", "-n", "500", "-c", "1", server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(err(r, "connection_reset"), 50u);
+  EXPECT_EQ(req(r, "succeeded"), 450u);
+  EXPECT_GE(r.json.at("connections").at("established").get<uint64_t>(), 50u);
+}
+
+TEST(LoadErrors, ConnectionRefusedMeansUnreachable) {
+  uint16_t port;
+  {
+    TestServer server;  // a port that was free a moment ago and now has no listener
+    port = server.port();
+  }
+  CommandResult r =
+      run_firedrill({"load", "-q", "-n", "10", "http://127.0.0.1:" + std::to_string(port) + "/"});
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.err.find("could not be reached"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("refused"), std::string::npos) << r.err;
+  EXPECT_GT(err(r, "connect_refused"), 0u);
+}
+
+TEST(LoadErrors, ServerDeathMidRunCountsRefusedAndKeepsGoing) {
+  auto server = std::make_unique<TestServer>();
+  std::string url = server->url("/delay/1");
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    server.reset();
+  });
+  CommandResult r = run_firedrill({"load", "-q", "-d", "2s", "-c", "4", "-t", "1", url});
+  killer.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(req(r, "succeeded"), 0u);
+  EXPECT_GT(err(r, "connect_refused"), 0u);
+}
+
+// The open-loop acceptance case: one 300 ms stall shows in the corrected latency of the requests
+// queued behind it, but not in the service time of what was sent.
+TEST(LoadOpenLoop, StallShowsInCorrectedLatencyNotServiceTime) {
+  TestServer server;
+  CommandResult r = run_firedrill({"load", "-q", "-c", "1", "-t", "1", "--rate", "200/s", "-d",
+                                   "3s", server.url("/stall-once/300")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  double corrected_p99 = r.json.at("latency").at("percentiles_ms").at("p99").get<double>();
+  double service_p99 = r.json.at("service_time").at("percentiles_ms").at("p99").get<double>();
+  EXPECT_GT(corrected_p99, 200.0);
+  EXPECT_LT(service_p99, 100.0);
+  EXPECT_GE(r.json.at("service_time").at("max_ms").get<double>(), 299.0);
+  EXPECT_EQ(req(r, "dropped"), 0u);
+  EXPECT_NEAR(r.json.at("rate_accuracy").get<double>(), 1.0, 0.01);
+}
+
+TEST(LoadOpenLoop, QueueOverflowIsDroppedNotSlowedDown) {
+  TestServer server;
+  CommandResult r =
+      run_firedrill({"load", "-q", "-c", "1", "-t", "1", "--rate", "500/s", "-d", "2s",
+                     "--max-queue", "5", "--timeout", "3s", server.url("/delay/50")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(req(r, "dropped"), 500u);
+  EXPECT_NEAR(r.json.at("rate_accuracy").get<double>(), 1.0, 0.01);
+  EXPECT_NE(r.out.find("dropped"), std::string::npos);
+}
+
+TEST(LoadOpenLoop, StagesFollowTheSchedule) {
+  TestServer server;
+  CommandResult r =
+      run_firedrill({"load", "-q", "-c", "4", "--stages", "1s:400/s,1s:400/s", server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 0 -> 400/s over 1 s asks for 200 requests, then 400 more.
+  EXPECT_NEAR(r.json.at("intended").at("intended_requests").get<double>(), 600.0, 1.0);
+  EXPECT_NEAR(static_cast<double>(req(r, "started")), 600.0, 2.0);
+}
+
+class Tls : public ::testing::Test {
+ protected:
+  TempDir dir;
+  TestCertificates certs{dir.path()};
+};
+
+TEST_F(Tls, H2WithAlpnAndVerifiedCertificate) {
+  TestServer server({}, true, certs.server_cert, certs.server_key);
+  CommandResult r = run_firedrill({"load", "-q", "-n", "2000", "-c", "4", "-m", "10", "--cacert",
+                                   certs.ca_cert.string(), server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.json.at("negotiated"), "h2");
+  EXPECT_EQ(req(r, "succeeded"), 2000u);
+}
+
+TEST_F(Tls, H1OverTlsWhenAsked) {
+  TestServer server({}, true, certs.server_cert, certs.server_key);
+  CommandResult r = run_firedrill({"load", "-q", "--protocol", "h1", "-n", "500", "-c", "2",
+                                   "--cacert", certs.ca_cert.string(), server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.json.at("negotiated"), "h1");
+  EXPECT_EQ(req(r, "succeeded"), 500u);
+}
+
+TEST_F(Tls, UntrustedCertificateIsAClearTlsError) {
+  TestServer server({}, true, certs.server_cert, certs.server_key);
+  CommandResult r = run_firedrill({"load", "-q", "-n", "10", server.url("/")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("certificate verification failed"), std::string::npos) << r.err;
+}
+
+TEST_F(Tls, WrongHostNameFailsUnlessInsecure) {
+  TestServer server({}, true, certs.server_cert, certs.server_key);
+  CommandResult wrong = run_firedrill({"load", "-q", "-n", "10", "--cacert", certs.ca_cert.string(),
+                                       "--sni", "wrong.example", server.url("/")});
+  EXPECT_EQ(wrong.exit_code, 3);
+  EXPECT_NE(wrong.err.find("hostname mismatch"), std::string::npos) << wrong.err;
+  EXPECT_GT(err(wrong, "tls"), 0u);
+
+  CommandResult insecure = run_firedrill(
+      {"load", "-q", "-n", "10", "--insecure", "--sni", "wrong.example", server.url("/")});
+  EXPECT_EQ(insecure.exit_code, 0) << insecure.err;
+  EXPECT_EQ(req(insecure, "succeeded"), 10u);
+}
+
+TEST_F(Tls, SessionsResumedOnReconnect) {
+  TestServer server({"--reset-every", "20"}, true, certs.server_cert, certs.server_key);
+  CommandResult r = run_firedrill({"load", "-q", "--protocol", "h1", "-n", "200", "-c", "1",
+                                   "--cacert", certs.ca_cert.string(), server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GE(r.json.at("connections").at("established").get<uint64_t>(), 10u);
+  EXPECT_GT(r.json.at("connections").at("tls_resumed").get<uint64_t>(), 0u);
+}
+
+}  // namespace
+}  // namespace firedrill::testing

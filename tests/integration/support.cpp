@@ -1,0 +1,165 @@
+#include "tests/integration/support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace firedrill::testing {
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = fs::temp_directory_path() /
+          ("firedrill-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Process::~Process() {
+  stop();
+}
+
+void Process::stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  for (int i = 0; i < 50; ++i) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+TestServer::TestServer(std::vector<std::string> extra_args, bool tls, const fs::path& cert,
+                       const fs::path& key)
+    : tls_(tls) {
+  fs::path port_file = dir_.path() / "port";
+  std::vector<std::string> argv = {FIREDRILL_TEST_SERVER, "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file.string()};
+  if (tls) {
+    argv.insert(argv.end(), {"--tls-cert", cert.string(), "--tls-key", key.string()});
+  }
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv, dir_.path() / "server.log");
+  for (int i = 0; i < 250; ++i) {
+    std::string text = slurp(port_file);
+    if (!text.empty() && text.back() == '\n') {
+      port_ = static_cast<uint16_t>(std::stoi(text));
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("the test server did not start: " + slurp(dir_.path() / "server.log"));
+}
+
+std::string TestServer::url(const std::string& path) const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+nlohmann::json TestServer::stats() const {
+  TempDir tmp;
+  fs::path out = tmp.path() / "stats.json";
+  std::vector<std::string> argv = {"curl", "-s", "-k", "-o", out.string(), url("/_stats")};
+  if (run_and_wait(argv, tmp.path() / "curl.out", tmp.path() / "curl.err") != 0) {
+    throw std::runtime_error("cannot read the test server's /_stats");
+  }
+  return nlohmann::json::parse(slurp(out));
+}
+
+TestCertificates::TestCertificates(const fs::path& dir)
+    : ca_cert(dir / "ca.pem"), server_cert(dir / "server.pem"), server_key(dir / "server.key") {
+  fs::path ca_key = dir / "ca.key";
+  fs::path csr = dir / "server.csr";
+  fs::path ext = dir / "server.ext";
+  std::ofstream(ext) << "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                        "extendedKeyUsage=serverAuth\n";
+  std::vector<std::vector<std::string>> steps = {
+      {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", ca_key.string(), "-out", ca_cert.string(), "-days", "2", "-subj",
+       "/CN=firedrill test CA"},
+      {"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", server_key.string(), "-out", csr.string(), "-subj", "/CN=localhost"},
+      {"openssl", "x509", "-req", "-in", csr.string(), "-CA", ca_cert.string(), "-CAkey",
+       ca_key.string(), "-CAcreateserial", "-out", server_cert.string(), "-days", "2", "-extfile",
+       ext.string()}};
+  for (const auto& step : steps) {
+    if (run_and_wait(step, dir / "openssl.out", dir / "openssl.err") != 0) {
+      throw std::runtime_error("openssl failed: " + slurp(dir / "openssl.err"));
+    }
+  }
+}
+
+CommandResult run_firedrill(const std::vector<std::string>& args, bool with_output) {
+  TempDir tmp;
+  std::vector<std::string> argv = {FIREDRILL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  fs::path json_path = tmp.path() / "result.json";
+  if (with_output) argv.insert(argv.end(), {"-o", json_path.string()});
+  CommandResult r;
+  r.exit_code = run_and_wait(argv, tmp.path() / "out", tmp.path() / "err");
+  r.out = slurp(tmp.path() / "out");
+  r.err = slurp(tmp.path() / "err");
+  if (with_output && fs::exists(json_path)) r.json = nlohmann::json::parse(slurp(json_path));
+  return r;
+}
+
+}  // namespace firedrill::testing

@@ -1,0 +1,71 @@
+#pragma once
+#include <sys/types.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace firedrill::testing {
+
+namespace fs = std::filesystem;
+
+// A fresh directory under /tmp, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// A child process started by a test; stopped (SIGTERM, then SIGKILL) when it goes out of scope.
+class Process {
+ public:
+  Process(const std::vector<std::string>& argv, const fs::path& log);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  pid_t pid() const { return pid_; }
+  void stop();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// The tests' own server (tests/fixtures) on a free loopback port.
+class TestServer {
+ public:
+  explicit TestServer(std::vector<std::string> extra_args = {}, bool tls = false,
+                      const fs::path& cert = {}, const fs::path& key = {});
+  uint16_t port() const { return port_; }
+  std::string url(const std::string& path) const;
+  // What the server saw: {"requests":N,"connections":N,"h1":N,"h2":N}.
+  nlohmann::json stats() const;
+
+ private:
+  TempDir dir_;
+  bool tls_;
+  uint16_t port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+// A throw-away CA and a server certificate for 127.0.0.1 and localhost, made with openssl.
+struct TestCertificates {
+  explicit TestCertificates(const fs::path& dir);
+  fs::path ca_cert, server_cert, server_key;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json json;  // the -o document, when the command wrote one
+};
+
+// Runs the firedrill binary with `args`; "-o RESULT" is appended when `with_output`.
+CommandResult run_firedrill(const std::vector<std::string>& args, bool with_output = true);
+
+}  // namespace firedrill::testing
