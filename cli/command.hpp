@@ -11,5 +11,10 @@ using CommandRunner = std::function<int()>;
 using CommandFactory = CommandRunner (*)(CLI::App& app);
 
 CommandRunner add_load_command(CLI::App& app);
+CommandRunner add_run_command(CLI::App& app);
+CommandRunner add_validate_command(CLI::App& app);
+CommandRunner add_schema_command(CLI::App& app);
+CommandRunner add_report_command(CLI::App& app);
+CommandRunner add_revert_command(CLI::App& app);
 
 }  // namespace firedrill::cli

@@ -1,0 +1,51 @@
+#pragma once
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/param_schema.hpp"
+
+namespace firedrill::chaos {
+
+struct FaultContext {
+  std::string run_id;
+  std::string drill_name;
+  bool dry_run = false;                          // say what would change, change nothing
+  const nlohmann::json* integrations = nullptr;  // the drill's integrations block
+};
+
+class FaultError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A fault changes the system under test and can undo that change. The Runner calls capture()
+// first and writes its result to the revert journal, then inject(); revert() may run in another
+// process (`firedrill revert JOURNAL`) from a fault re-created with the captured state.
+class Fault {
+ public:
+  virtual ~Fault() = default;
+  virtual std::string describe() const = 0;
+  // Reads what inject() will change (e.g. the original image), changing nothing.
+  virtual nlohmann::json capture(const FaultContext&) { return nlohmann::json::object(); }
+  virtual void inject(const FaultContext&) = 0;  // throws FaultError
+  virtual void revert(const FaultContext&) = 0;  // throws FaultError; safe to call twice
+};
+
+struct FaultKind {
+  std::string name;     // as written in drill files, e.g. "exec"
+  std::string summary;  // one line for the schema and the docs
+  common::ParamSchema schema;
+  // `captured` is what capture() returned, or null before capture (a fresh fault).
+  std::function<std::unique_ptr<Fault>(const common::Params&, const nlohmann::json& captured)>
+      create;
+};
+
+// The registry: chaos/registry.cpp lists every kind, one line each.
+const std::vector<FaultKind>& fault_kinds();
+const FaultKind* find_fault_kind(const std::string& name);
+
+}  // namespace firedrill::chaos

@@ -1,0 +1,22 @@
+#include "chaos/fault.hpp"
+
+namespace firedrill::chaos {
+
+// Each kind lives in its own file; this list is the only place that names them all.
+FaultKind exec_fault_kind();
+
+const std::vector<FaultKind>& fault_kinds() {
+  static const std::vector<FaultKind> kinds = {
+      exec_fault_kind(),
+  };
+  return kinds;
+}
+
+const FaultKind* find_fault_kind(const std::string& name) {
+  for (const auto& k : fault_kinds()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace firedrill::chaos

@@ -1,0 +1,24 @@
+#include "validators/check.hpp"
+
+namespace firedrill::validators {
+
+// Each kind lives in its own file; this list is the only place that names them all.
+CheckKind http_check_kind();
+CheckKind exec_check_kind();
+
+const std::vector<CheckKind>& check_kinds() {
+  static const std::vector<CheckKind> kinds = {
+      http_check_kind(),
+      exec_check_kind(),
+  };
+  return kinds;
+}
+
+const CheckKind* find_check_kind(const std::string& name) {
+  for (const auto& k : check_kinds()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
+}
+
+}  // namespace firedrill::validators
