@@ -1,9 +1,137 @@
-// Placeholder until the run command lands; replaced wholesale by its implementation.
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "common/errors.hpp"
+#include "reporters/console_progress.hpp"
+#include "reporters/prometheus_exporter.hpp"
+#include "reporters/reporter.hpp"
+#include "scenarios/drill_parser.hpp"
+#include "scenarios/runner.hpp"
 
 namespace firedrill::cli {
-CommandRunner add_run_command(CLI::App& app) {
-  app.add_subcommand("run", "(not yet available)");
-  return [] { return 2; };
+
+namespace {
+
+scenarios::Runner* g_runner = nullptr;
+std::atomic<int> g_interrupts{0};
+
+extern "C" void on_run_interrupt(int) {
+  if (!g_runner) return;
+  if (g_interrupts.fetch_add(1) == 0) {
+    g_runner->interrupt();
+    const char msg[] =
+        "\ninterrupted: stopping the load and reverting faults (Ctrl-C again shows "
+        "what is being reverted)\n";
+    [[maybe_unused]] auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
+    return;
+  }
+  // Only async-signal-safe calls here: the description string is stable while it is reverted.
+  const char prefix[] = "still reverting, please wait: ";
+  std::string what = g_runner->reverting_now();
+  [[maybe_unused]] auto a = write(STDERR_FILENO, prefix, sizeof prefix - 1);
+  [[maybe_unused]] auto b = write(STDERR_FILENO, what.data(), what.size());
+  [[maybe_unused]] auto c = write(STDERR_FILENO, "\n", 1);
 }
+
+struct RunCommand {
+  std::string drill_file;
+  std::string out_dir;
+  std::string metrics_listen;
+  std::string pushgateway;
+  bool dry_run = false;
+  bool quiet = false;
+
+  int run() {
+    scenarios::ParseOutcome parsed = scenarios::parse_drill_file(drill_file);
+    if (!parsed.drill) {
+      std::cerr << scenarios::format_errors(parsed.errors);
+      return kExitUsage;
+    }
+    const scenarios::Drill& drill = *parsed.drill;
+    scenarios::RunOptions options;
+    options.run_id = scenarios::generate_run_id(drill.metadata.name);
+    options.dry_run = dry_run;
+    std::filesystem::path dir = out_dir.empty() ? std::filesystem::path("out") / options.run_id
+                                                : std::filesystem::path(out_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      throw common::UsageError("--out-dir: cannot create \"" + dir.string() +
+                               "\": " + ec.message());
+    options.journal_path = (dir / "journal.jsonl").string();
+
+    reporters::ConsoleProgress progress(std::cerr, !quiet && isatty(STDERR_FILENO));
+    if (!quiet) options.observers.push_back(&progress);
+    reporters::PrometheusExporter exporter(drill.metadata.name, options.run_id);
+    if (!metrics_listen.empty()) {
+      try {
+        exporter.listen(metrics_listen);
+      } catch (const std::exception& e) {
+        throw common::UsageError(e.what());
+      }
+    }
+    if (!metrics_listen.empty() || !pushgateway.empty()) options.observers.push_back(&exporter);
+
+    scenarios::Runner runner(drill, options);
+    g_runner = &runner;
+    std::signal(SIGINT, on_run_interrupt);
+    std::signal(SIGTERM, on_run_interrupt);
+    reporters::RunResult result = runner.run();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    g_runner = nullptr;
+
+    const std::pair<const char*, void (*)(const reporters::RunResult&, std::ostream&)> files[] = {
+        {"result.json", &reporters::write_json},
+        {"junit.xml", &reporters::write_junit},
+        {"report.html", &reporters::write_html}};
+    for (const auto& [name, write] : files) {
+      std::ofstream out(dir / name);
+      write(result, out);
+    }
+    reporters::write_console(result, std::cout);
+    if (!pushgateway.empty()) {
+      try {
+        exporter.push(pushgateway);
+      } catch (const std::exception& e) {
+        std::cerr << "firedrill run: " << e.what() << "\n";
+        if (result.exit_code == kExitOk) result.exit_code = kExitAborted;
+      }
+    }
+    std::cout << "\nreports: " << (dir / "report.html").string() << ", "
+              << (dir / "result.json").string() << ", " << (dir / "junit.xml").string()
+              << "\nrevert journal: " << options.journal_path << "\n";
+    return result.exit_code;
+  }
+};
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& app) {
+  auto cmd = std::make_shared<RunCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "run",
+      "Run a drill file to one verdict: load, faults (always reverted), checks under\n"
+      "eventually/consistently windows, thresholds. Writes result.json, junit.xml, report.html\n"
+      "and the revert journal to the output directory.\n"
+      "Exit codes: 0 passed, 1 a check or threshold failed, 2 invalid drill file or flags,\n"
+      "3 aborted (Ctrl-C) or infrastructure error, 4 a fault could not be reverted.");
+  sub->add_option("DRILL", cmd->drill_file, "the drill file (YAML)")->required();
+  sub->add_option("--out-dir", cmd->out_dir, "where reports go (default out/RUN_ID)");
+  sub->add_option("--metrics-listen", cmd->metrics_listen,
+                  "serve live Prometheus metrics on HOST:PORT during the run");
+  sub->add_option("--pushgateway", cmd->pushgateway,
+                  "push the final metrics to this Pushgateway URL (http://host:port)");
+  sub->add_flag("--dry-run", cmd->dry_run, "faults say what they would change and change nothing");
+  sub->add_flag("-q,--quiet", cmd->quiet,
+                "no progress output (the verdict table is still printed)");
+  return [cmd] { return cmd->run(); };
+}
+
 }  // namespace firedrill::cli

@@ -138,6 +138,10 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
     }
     point.p50_ns = merged.value_at_quantile(0.5);
     point.p99_ns = merged.value_at_quantile(0.99);
+    for (size_t b = 0; b < kSecondBucketBounds.size(); ++b) {
+      point.latency_at_or_below[b] = merged.count_at_or_below(kSecondBucketBounds[b]);
+    }
+    point.latency_sum_s = merged.mean() * static_cast<double>(merged.count()) / 1e9;
     if (schedule) point.target_rps = schedule->rate_at(Duration(next_second - start));
     result.series.push_back(point);
     if (on_second) on_second(point);

@@ -122,6 +122,13 @@ void LatencyHistogram::reset() noexcept {
   max_ = 0;
 }
 
+uint64_t LatencyHistogram::count_at_or_below(uint64_t value_ns) const {
+  const size_t last = index_of(std::min(value_ns, kMaxValue));
+  uint64_t n = 0;
+  for (size_t i = 0; i <= last; ++i) n += counts_[i];
+  return n;
+}
+
 uint64_t LatencyHistogram::min() const {
   return total_ == 0 ? 0 : min_;
 }

@@ -27,6 +27,9 @@ class LatencyHistogram {
   double stddev() const;
   // Value at quantile q in [0, 1] (0.99 = p99): a value within 0.1% of an exact quantile.
   uint64_t value_at_quantile(double q) const;
+  // Recorded values at or below `value_ns` (to within the bucket holding it): what Prometheus
+  // histogram buckets ("le") need.
+  uint64_t count_at_or_below(uint64_t value_ns) const;
 
   // {"version":1,"unit":"ns","sub_bucket_bits":N,"min":m,"max":M,
   //  "counts":[[bucket_index,count],...]} with only non-empty buckets; min and max are exact.

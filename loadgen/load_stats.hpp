@@ -59,6 +59,11 @@ struct LoadStats {
   void merge(const LoadStats& other);
 };
 
+// Upper bounds of the latency buckets each second reports (Prometheus-style "le", in ns).
+constexpr std::array<uint64_t, 12> kSecondBucketBounds = {
+    1'000'000,   2'500'000,   5'000'000,   10'000'000,    25'000'000,    50'000'000,
+    100'000'000, 250'000'000, 500'000'000, 1'000'000'000, 2'500'000'000, 5'000'000'000};
+
 // One second of the run, as seen by the progress line and the time series.
 struct TimeSeriesPoint {
   double elapsed_s = 0;  // end of the second, from the start of the measured part
@@ -68,6 +73,10 @@ struct TimeSeriesPoint {
   double target_rps = 0;  // open loop: the intended rate at that moment
   uint64_t p50_ns = 0;
   uint64_t p99_ns = 0;
+  // Live exporters only (not serialised): responses at or below each of kSecondBucketBounds, and
+  // the sum of their latencies.
+  std::array<uint64_t, kSecondBucketBounds.size()> latency_at_or_below{};
+  double latency_sum_s = 0;
 };
 
 struct LoadResult {

@@ -1,0 +1,69 @@
+#include "reporters/console_progress.hpp"
+
+#include <fmt/format.h>
+
+namespace firedrill::reporters {
+
+ConsoleProgress::ConsoleProgress(std::ostream& out, bool live_line) : out_(out), live_(live_line) {}
+
+void ConsoleProgress::on_event(const TimelineEvent& e) {
+  std::lock_guard lock(mutex_);
+  if (e.type == "step_start") step_ = e.name;
+  if (e.type == "fault_injected") ++faults_active_;
+  if (e.type == "fault_reverted" || e.type == "fault_revert_failed") --faults_active_;
+  if (e.type == "step_end") return;
+  if (line_shown_) out_ << "\r\033[K";
+  out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, e.name,
+                      e.detail.empty() ? "" : ": ", e.detail);
+  line_shown_ = false;
+  redraw();
+}
+
+void ConsoleProgress::on_load_second(const std::string& profile,
+                                     const loadgen::TimeSeriesPoint& p) {
+  std::lock_guard lock(mutex_);
+  last_second_[profile] = p;
+  redraw();
+}
+
+void ConsoleProgress::on_check(const CheckResult& c) {
+  std::lock_guard lock(mutex_);
+  checks_[c.step + "/" + c.description] = c.verdict;
+  redraw();
+}
+
+void ConsoleProgress::on_finish(const RunResult&) {
+  std::lock_guard lock(mutex_);
+  if (line_shown_) out_ << "\r\033[K" << std::flush;
+  line_shown_ = false;
+}
+
+void ConsoleProgress::redraw() {
+  if (!live_) return;
+  uint64_t rps = 0;
+  uint64_t errors = 0;
+  uint64_t p99 = 0;
+  for (const auto& [profile, p] : last_second_) {
+    rps += p.responses;
+    errors += p.errors;
+    p99 = std::max(p99, p.p99_ns);
+  }
+  int pending = 0, passed = 0, failed = 0;
+  for (const auto& [name, verdict] : checks_) {
+    if (verdict == "passed") {
+      ++passed;
+    } else if (verdict == "pending") {
+      ++pending;
+    } else {
+      ++failed;
+    }
+  }
+  out_ << fmt::format(
+              "\r\033[K> {} | {} req/s, p99 {:.1f}ms, {} errors/s | checks {} pending, {} "
+              "passed, {} failed | {} faults active",
+              step_, rps, p99 / 1e6, errors, pending, passed, failed, faults_active_)
+       << std::flush;
+  line_shown_ = true;
+}
+
+}  // namespace firedrill::reporters

@@ -1,0 +1,476 @@
+#include "scenarios/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "chaos/fault.hpp"
+#include "chaos/revert_journal.hpp"
+#include "loadgen/engine.hpp"
+#include "scenarios/threshold_evaluation.hpp"
+#include "validators/check.hpp"
+
+namespace firedrill::scenarios {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using reporters::CheckResult;
+using reporters::TimelineEvent;
+
+constexpr auto kPumpInterval = std::chrono::milliseconds(100);
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+  std::time_t tt = std::chrono::system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+}
+
+const char* verdict_name(validators::Verdict v) {
+  switch (v) {
+    case validators::Verdict::Pass:
+      return "passed";
+    case validators::Verdict::Fail:
+      return "failed";
+    case validators::Verdict::Inconclusive:
+      return "inconclusive";
+  }
+  return "failed";
+}
+
+// A load profile running on its own thread for one load step.
+struct RunningLoad {
+  std::string profile;
+  std::string step;
+  double started_s = 0;
+  std::unique_ptr<loadgen::Engine> engine;
+  std::thread thread;
+  std::atomic<bool> done{false};
+  loadgen::LoadResult result;
+  bool collected = false;
+};
+
+struct ActiveFault {
+  std::string id;
+  std::unique_ptr<chaos::Fault> fault;
+  size_t result_index = 0;
+  std::optional<SteadyClock::time_point> revert_at;
+  bool reverted = false;
+  std::string description;
+};
+
+// The state of one run; Runner::run builds it, drives the steps, and turns it into a RunResult.
+class Run {
+ public:
+  Run(const Drill& drill, const RunOptions& options, std::atomic<bool>& interrupted,
+      std::atomic<const std::string*>& reverting)
+      : drill_(drill),
+        options_(options),
+        interrupted_(interrupted),
+        reverting_(reverting),
+        journal_(options.journal_path) {
+    fault_context_.run_id = options.run_id;
+    fault_context_.drill_name = drill.metadata.name;
+    fault_context_.dry_run = options.dry_run;
+    fault_context_.integrations = &drill.integrations;
+  }
+
+  reporters::RunResult execute();
+
+ private:
+  double now_s() const {
+    return std::chrono::duration<double>(SteadyClock::now() - start_).count();
+  }
+  void event(const std::string& type, const std::string& name, const std::string& detail);
+  bool stopping() const { return interrupted_.load() || !abort_reason_.empty(); }
+  // Sleeps until `until`, reverting faults whose `for` ran out and collecting finished loads.
+  void pump_until(SteadyClock::time_point until);
+  void housekeeping();
+
+  void run_load_step(const Step& step);
+  void run_chaos_step(const Step& step);
+  void run_validate_step(const Step& step);
+  void collect(RunningLoad& load);
+  void stop_all_loads();
+  void revert(ActiveFault& f);
+  void check_abort_thresholds(const std::string& profile);
+
+  const Drill& drill_;
+  const RunOptions& options_;
+  std::atomic<bool>& interrupted_;
+  std::atomic<const std::string*>& reverting_;
+  chaos::RevertJournal journal_;
+  chaos::FaultContext fault_context_;
+  SteadyClock::time_point start_ = SteadyClock::now();
+  std::chrono::system_clock::time_point wall_start_ = std::chrono::system_clock::now();
+  std::optional<SteadyClock::time_point> last_fault_;
+  std::optional<std::chrono::system_clock::time_point> last_fault_wall_;
+  std::vector<std::unique_ptr<RunningLoad>> loads_;
+  std::vector<ActiveFault> faults_;
+  std::string abort_reason_;
+  bool infrastructure_error_ = false;
+  reporters::RunResult result_;
+  std::mutex observer_mutex_;  // load observers are called from the engines' threads
+};
+
+void Run::event(const std::string& type, const std::string& name, const std::string& detail) {
+  TimelineEvent e{now_s(), type, name, detail};
+  result_.timeline.push_back(e);
+  std::lock_guard lock(observer_mutex_);
+  for (auto* o : options_.observers) o->on_event(e);
+}
+
+void Run::housekeeping() {
+  auto now = SteadyClock::now();
+  for (auto& f : faults_) {
+    if (!f.reverted && f.revert_at && now >= *f.revert_at) revert(f);
+  }
+  for (auto& load : loads_) {
+    if (load->done.load() && !load->collected) collect(*load);
+  }
+}
+
+void Run::pump_until(SteadyClock::time_point until) {
+  while (!stopping()) {
+    housekeeping();
+    auto now = SteadyClock::now();
+    if (now >= until) return;
+    std::this_thread::sleep_for(std::min<SteadyClock::duration>(kPumpInterval, until - now));
+  }
+}
+
+void Run::collect(RunningLoad& load) {
+  load.thread.join();
+  load.collected = true;
+  result_.loads.push_back({load.profile, load.step, load.started_s, std::move(load.result)});
+  const auto& stats = result_.loads.back().result.stats;
+  event("load_end", load.step,
+        fmt::format("{}: {} requests, {} errors", load.profile, stats.completed(),
+                    stats.failed + stats.errored));
+  check_abort_thresholds(load.profile);
+}
+
+void Run::check_abort_thresholds(const std::string& profile) {
+  for (const auto& t : drill_.thresholds) {
+    if (!t.abort_on_fail || (!t.profile.empty() && t.profile != profile)) continue;
+    reporters::ThresholdResult r = evaluate_threshold(t, result_.loads);
+    if (!r.passed && abort_reason_.empty()) {
+      abort_reason_ = fmt::format("threshold {} {} failed (observed {})", t.metric, t.expression,
+                                  r.observed_text);
+      event("threshold_failed", t.metric, abort_reason_);
+    }
+  }
+}
+
+void Run::run_load_step(const Step& step) {
+  const LoadProfile& profile = drill_.load.at(step.profile);
+  loadgen::LoadConfig config = profile.config;
+  config.duration = step.duration;
+  auto load = std::make_unique<RunningLoad>();
+  load->profile = step.profile;
+  load->step = step.name;
+  load->started_s = now_s();
+  try {
+    load->engine = std::make_unique<loadgen::Engine>(config);
+  } catch (const std::exception& e) {
+    abort_reason_ = "load profile " + step.profile + ": " + e.what();
+    infrastructure_error_ = true;
+    return;
+  }
+  RunningLoad* raw = load.get();
+  load->thread = std::thread([this, raw] {
+    raw->result = raw->engine->run([this, raw](const loadgen::TimeSeriesPoint& p) {
+      std::lock_guard lock(observer_mutex_);
+      for (auto* o : options_.observers) o->on_load_second(raw->profile, p);
+    });
+    raw->done.store(true);
+  });
+  loads_.push_back(std::move(load));
+  if (step.background) return;
+  while (!raw->done.load() && !stopping()) pump_until(SteadyClock::now() + kPumpInterval);
+  if (!raw->done.load()) raw->engine->stop();
+  if (!raw->collected) collect(*raw);
+}
+
+void Run::run_chaos_step(const Step& step) {
+  const chaos::FaultKind* kind = chaos::find_fault_kind(step.fault.kind);
+  reporters::FaultResult fr;
+  fr.step = step.name;
+  fr.kind = step.fault.kind;
+  ActiveFault active;
+  active.id = fmt::format("fault-{}", faults_.size() + 1);
+  try {
+    active.fault = kind->create(step.fault.params, nullptr);
+    fr.description = active.fault->describe();
+    active.description = fr.description;
+    nlohmann::json captured = active.fault->capture(fault_context_);
+    journal_.record_intent(active.id, step.fault.kind, step.fault.params, captured);
+  } catch (const std::exception& e) {
+    fr.error = e.what();
+    result_.faults.push_back(fr);
+    abort_reason_ = "fault " + step.fault.kind + " could not be prepared: " + e.what();
+    infrastructure_error_ = true;
+    return;
+  }
+  fr.injected_s = now_s();
+  active.result_index = result_.faults.size();
+  result_.faults.push_back(fr);
+  try {
+    active.fault->inject(fault_context_);
+    journal_.record_injected(active.id);
+  } catch (const std::exception& e) {
+    result_.faults[active.result_index].error = e.what();
+    event("fault_failed", step.fault.kind, e.what());
+    abort_reason_ = "fault " + step.fault.kind + " failed: " + e.what();
+    infrastructure_error_ = true;
+    // A half-applied fault is still reverted: revert() is safe to call on anything inject did.
+    faults_.push_back(std::move(active));
+    return;
+  }
+  last_fault_ = SteadyClock::now();
+  last_fault_wall_ = std::chrono::system_clock::now();
+  if (step.fault.for_duration) active.revert_at = *last_fault_ + *step.fault.for_duration;
+  event("fault_injected", step.fault.kind, fr.description);
+  faults_.push_back(std::move(active));
+}
+
+void Run::revert(ActiveFault& f) {
+  f.reverted = true;
+  reverting_.store(&f.description);
+  reporters::FaultResult& fr = result_.faults[f.result_index];
+  try {
+    f.fault->revert(fault_context_);
+    journal_.record_reverted(f.id);
+    fr.reverted_s = now_s();
+    event("fault_reverted", fr.kind, fr.description);
+  } catch (const std::exception& e) {
+    journal_.record_revert_failed(f.id, e.what());
+    fr.revert_failed = true;
+    fr.error = e.what();
+    event("fault_revert_failed", fr.kind, e.what());
+  }
+  reverting_.store(nullptr);
+}
+
+void Run::run_validate_step(const Step& step) {
+  const char* window = step.window == Window::Eventually ? "eventually" : "consistently";
+  double window_s = std::chrono::duration<double>(step.window_length).count();
+  size_t first = result_.checks.size();
+  std::vector<std::unique_ptr<validators::Check>> checks;
+  for (const auto& spec : step.checks) {
+    CheckResult r;
+    r.step = step.name;
+    r.kind = spec.kind;
+    r.window = window;
+    r.window_s = window_s;
+    r.started_s = now_s();
+    r.verdict = "pending";
+    try {
+      checks.push_back(validators::find_check_kind(spec.kind)->create(spec.params));
+      r.description = checks.back()->describe();
+    } catch (const std::exception& e) {
+      checks.push_back(nullptr);
+      r.verdict = "inconclusive";
+      r.message = std::string("cannot set up the check: ") + e.what();
+    }
+    result_.checks.push_back(r);
+  }
+  auto deadline = SteadyClock::now() + step.window_length;
+  validators::CheckContext context;
+  context.drill_start = wall_start_;
+  context.last_fault = last_fault_wall_;
+  context.integrations = &drill_.integrations;
+
+  bool eventually = step.window == Window::Eventually;
+  bool settled = false;
+  while (!settled && !stopping()) {
+    auto poll_start = SteadyClock::now();
+    bool all_passed = true;
+    for (size_t i = 0; i < checks.size(); ++i) {
+      CheckResult& r = result_.checks[first + i];
+      if (!checks[i]) {
+        all_passed = false;
+        continue;
+      }
+      if (eventually && r.verdict == "passed") continue;
+      validators::Observation obs;
+      try {
+        obs = checks[i]->observe(context);
+      } catch (const std::exception& e) {
+        obs = {validators::Verdict::Inconclusive, e.what(), nlohmann::json::object()};
+      }
+      ++r.polls;
+      r.message = obs.message;
+      r.evidence = obs.evidence;
+      r.ended_s = now_s();
+      if (obs.verdict == validators::Verdict::Pass) {
+        if (eventually) {
+          r.verdict = "passed";
+          if (last_fault_) {
+            r.time_to_detect_s =
+                std::chrono::duration<double>(SteadyClock::now() - *last_fault_).count();
+          }
+          event("check_passed", r.kind, r.description);
+        }
+      } else {
+        all_passed = false;
+        if (!eventually) {
+          // consistently: the first violation ends the window.
+          r.verdict = verdict_name(obs.verdict);
+          event("check_failed", r.kind, r.description + ": " + r.message);
+          settled = true;
+        } else {
+          r.verdict = obs.verdict == validators::Verdict::Inconclusive ? "inconclusive" : "pending";
+        }
+      }
+      std::lock_guard lock(observer_mutex_);
+      for (auto* o : options_.observers) o->on_check(r);
+    }
+    if (settled) break;
+    if (eventually && all_passed) break;
+    if (SteadyClock::now() >= deadline) break;
+    pump_until(std::min(poll_start + step.interval, deadline));
+  }
+  for (size_t i = 0; i < checks.size(); ++i) {
+    CheckResult& r = result_.checks[first + i];
+    r.ended_s = now_s();
+    if (r.verdict == "pending") {
+      if (stopping()) {
+        r.verdict = "inconclusive";
+        r.message = "the drill stopped before the window ended" +
+                    (r.message.empty() ? std::string() : "; last poll: " + r.message);
+      } else if (eventually) {
+        r.verdict = "failed";
+        r.message = fmt::format("did not hold within {}: {}",
+                                common::format_duration(step.window_length), r.message);
+        event("check_failed", r.kind, r.description + ": " + r.message);
+      } else {
+        r.verdict = "passed";
+        event("check_passed", r.kind, r.description);
+      }
+    }
+  }
+}
+
+void Run::stop_all_loads() {
+  for (auto& load : loads_) {
+    if (!load->collected) load->engine->stop();
+  }
+  for (auto& load : loads_) {
+    if (!load->collected) collect(*load);
+  }
+}
+
+reporters::RunResult Run::execute() {
+  result_.drill_name = drill_.metadata.name;
+  result_.drill_file = drill_.file;
+  result_.run_id = options_.run_id;
+  result_.started_at = iso8601(wall_start_);
+  journal_.begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
+  event("drill_start", drill_.metadata.name, "run " + options_.run_id);
+
+  for (const Step& step : drill_.steps) {
+    if (stopping()) break;
+    event("step_start", step.name, "");
+    switch (step.type) {
+      case StepType::Load:
+        run_load_step(step);
+        break;
+      case StepType::Wait:
+        pump_until(SteadyClock::now() + step.duration);
+        break;
+      case StepType::Chaos:
+        run_chaos_step(step);
+        break;
+      case StepType::Validate:
+        run_validate_step(step);
+        break;
+    }
+    housekeeping();
+    event("step_end", step.name, "");
+  }
+  if (interrupted_.load()) {
+    abort_reason_ = "interrupted";
+    event("aborted", drill_.metadata.name, "interrupted: stopping load, reverting faults");
+  }
+  stop_all_loads();
+  for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
+    if (!it->reverted) revert(*it);
+  }
+  for (const auto& t : drill_.thresholds) {
+    result_.thresholds.push_back(evaluate_threshold(t, result_.loads));
+    if (!result_.thresholds.back().passed) {
+      event("threshold_failed", t.metric,
+            t.expression + ", observed " + result_.thresholds.back().observed_text);
+    }
+  }
+
+  bool revert_failed = false;
+  for (const auto& f : result_.faults) revert_failed = revert_failed || f.revert_failed;
+  bool failed = false;
+  bool inconclusive = false;
+  for (const auto& c : result_.checks) {
+    failed = failed || c.verdict == "failed";
+    inconclusive = inconclusive || c.verdict == "inconclusive";
+  }
+  for (const auto& t : result_.thresholds) failed = failed || !t.passed;
+  if (revert_failed) {
+    result_.verdict = "revert_failed";
+    result_.exit_code = 4;
+  } else if (interrupted_.load() || infrastructure_error_ || (inconclusive && !failed)) {
+    result_.verdict = "aborted";
+    result_.exit_code = 3;
+  } else if (failed || !abort_reason_.empty()) {
+    result_.verdict = "failed";
+    result_.exit_code = 1;
+  } else {
+    result_.verdict = "passed";
+    result_.exit_code = 0;
+  }
+  result_.abort_reason = abort_reason_;
+  if (result_.abort_reason.empty() && inconclusive && !failed) {
+    result_.abort_reason = "a check could not reach a verdict";
+  }
+  result_.duration_s = now_s();
+  event("drill_end", drill_.metadata.name, result_.verdict);
+  for (auto* o : options_.observers) o->on_finish(result_);
+  return result_;
+}
+
+}  // namespace
+
+Runner::Runner(const Drill& drill, RunOptions options)
+    : drill_(drill), options_(std::move(options)) {
+  if (options_.run_id.empty()) options_.run_id = generate_run_id(drill.metadata.name);
+}
+
+reporters::RunResult Runner::run() {
+  Run run(drill_, options_, interrupted_, reverting_);
+  return run.execute();
+}
+
+std::string Runner::reverting_now() const {
+  const std::string* what = reverting_.load();
+  return what ? *what : std::string();
+}
+
+std::string generate_run_id(const std::string& drill_name) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t tt = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  std::random_device rd;
+  return fmt::format("{}-{:04}{:02}{:02}-{:02}{:02}{:02}-{:04x}", drill_name, tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffff);
+}
+
+}  // namespace firedrill::scenarios

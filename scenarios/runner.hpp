@@ -1,0 +1,42 @@
+#pragma once
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "reporters/reporter.hpp"
+#include "reporters/run_result.hpp"
+#include "scenarios/drill.hpp"
+
+namespace firedrill::scenarios {
+
+struct RunOptions {
+  std::string run_id;        // generated when empty
+  std::string journal_path;  // the revert journal; required
+  bool dry_run = false;      // faults say what they would change and change nothing
+  std::vector<reporters::RunObserver*> observers;
+};
+
+// Runs a drill's steps on one timeline: load in the foreground or background, waits, faults
+// (journaled before they change anything, reverted at the end or after their `for`), and
+// validate steps under eventually/consistently windows. It knows no particular fault or check
+// kind: they come from the registries. The verdict and exit code follow DESIGN.md.
+class Runner {
+ public:
+  Runner(const Drill& drill, RunOptions options);
+  reporters::RunResult run();
+
+  // Safe from a signal handler: stop the load, revert every fault, report, exit 3.
+  void interrupt() { interrupted_.store(true); }
+  // What is being reverted right now, for a second Ctrl-C ("still reverting: ...").
+  std::string reverting_now() const;
+
+ private:
+  const Drill& drill_;
+  RunOptions options_;
+  std::atomic<bool> interrupted_{false};
+  std::atomic<const std::string*> reverting_{nullptr};
+};
+
+std::string generate_run_id(const std::string& drill_name);
+
+}  // namespace firedrill::scenarios
