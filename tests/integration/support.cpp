@@ -1,7 +1,10 @@
 #include "tests/integration/support.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,6 +74,23 @@ Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
 
 Process::~Process() {
   stop();
+}
+
+void Process::signal(int sig) const {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+int Process::wait(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
 }
 
 void Process::stop() {
@@ -160,6 +180,45 @@ CommandResult run_firedrill(const std::vector<std::string>& args, bool with_outp
   r.err = slurp(tmp.path() / "err");
   if (with_output && fs::exists(json_path)) r.json = nlohmann::json::parse(slurp(json_path));
   return r;
+}
+
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool wait_for_port(uint16_t port) {
+  for (int i = 0; i < 200; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+std::string read_text(const fs::path& path) {
+  return slurp(path);
+}
+
+std::string http_get(const std::string& url) {
+  TempDir tmp;
+  fs::path out = tmp.path() / "body";
+  std::vector<std::string> argv = {"curl", "-s", "-m", "5", "-o", out.string(), url};
+  if (run_and_wait(argv, tmp.path() / "curl.out", tmp.path() / "curl.err") != 0) return "";
+  return slurp(out);
 }
 
 }  // namespace firedrill::testing

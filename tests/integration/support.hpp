@@ -1,6 +1,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,6 +30,9 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
   pid_t pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits for the process to end by itself; its exit code, or -1 if it outlived `timeout`.
+  int wait(std::chrono::milliseconds timeout);
   void stop();
 
  private:
@@ -67,5 +71,13 @@ struct CommandResult {
 
 // Runs the firedrill binary with `args`; "-o RESULT" is appended when `with_output`.
 CommandResult run_firedrill(const std::vector<std::string>& args, bool with_output = true);
+
+// A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after).
+uint16_t free_port();
+// Polls until something accepts connections on 127.0.0.1:port, up to 5 s.
+bool wait_for_port(uint16_t port);
+std::string read_text(const fs::path& path);
+// GET url with curl; the body, or empty on failure.
+std::string http_get(const std::string& url);
 
 }  // namespace firedrill::testing
