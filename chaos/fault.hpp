@@ -8,6 +8,10 @@
 
 #include "common/param_schema.hpp"
 
+namespace firedrill::clients {
+class LocalServices;
+}
+
 namespace firedrill::chaos {
 
 struct FaultContext {
@@ -15,6 +19,7 @@ struct FaultContext {
   std::string drill_name;
   bool dry_run = false;                          // say what would change, change nothing
   const nlohmann::json* integrations = nullptr;  // the drill's integrations block
+  clients::LocalServices* services = nullptr;    // the drill's `services:`, when it has any
 };
 
 class FaultError : public std::runtime_error {

@@ -9,6 +9,11 @@
 
 #include "common/param_schema.hpp"
 
+namespace firedrill::clients {
+class LocalServices;
+class NotificationReceiver;
+}  // namespace firedrill::clients
+
 namespace firedrill::validators {
 
 using WallClock = std::chrono::system_clock;
@@ -19,6 +24,8 @@ struct CheckContext {
   WallClock::time_point drill_start;
   std::optional<WallClock::time_point> last_fault;  // most recent fault injection, if any
   const nlohmann::json* integrations = nullptr;     // the drill's integrations block
+  clients::LocalServices* services = nullptr;       // the drill's `services:`, if any
+  clients::NotificationReceiver* receiver = nullptr;  // integrations.receiver, if configured
 };
 
 enum class Verdict { Pass, Fail, Inconclusive };
