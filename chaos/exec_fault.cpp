@@ -1,5 +1,120 @@
-// Placeholder until the exec fault lands.
 #include "chaos/fault.hpp"
+#include "common/errors.hpp"
+#include "common/subprocess.hpp"
+#include "common/text.hpp"
+
 namespace firedrill::chaos {
-FaultKind exec_fault_kind() { return {"exec", "", {}, nullptr}; }
+
+namespace {
+
+using common::Duration;
+using common::FieldType;
+using common::ValueError;
+
+constexpr std::size_t kOutputExcerpt = 512;
+
+std::string in_quotes(const std::string& text) {
+  return nlohmann::json(common::excerpt(text, 120)).dump();
+}
+
+// Runs the user's own commands: `inject` now, `revert` when the fault ends. Both get
+// FIREDRILL_RUN_ID and FIREDRILL_DRILL so they can tag what they create.
+class ExecFault final : public Fault {
+ public:
+  explicit ExecFault(const common::Params& p)
+      : inject_(p.at("inject").get<std::string>()),
+        revert_(p.at("revert").get<std::string>()),
+        timeout_(common::duration_param(p, "timeout")) {
+    if (inject_.empty()) throw ValueError("inject: must not be empty");
+    if (revert_.empty()) throw ValueError("revert: must not be empty");
+    if (timeout_ <= Duration::zero()) throw ValueError("timeout: must be more than 0");
+    if (p.contains("env")) {
+      for (const auto& [name, value] : p.at("env").items()) {
+        if (name.empty() || name.find('=') != std::string::npos) {
+          throw ValueError("env: \"" + name + "\" is not a variable name");
+        }
+        env_.emplace_back(name, value.get<std::string>());
+      }
+    }
+  }
+
+  std::string describe() const override {
+    return "exec " + in_quotes(inject_) + ", reverted by " + in_quotes(revert_);
+  }
+
+  void inject(const FaultContext& context) override { run("inject", inject_, context); }
+  void revert(const FaultContext& context) override { run("revert", revert_, context); }
+
+ private:
+  void run(const std::string& what, const std::string& command, const FaultContext& context) {
+    if (context.dry_run) return;
+    common::SubprocessRequest request;
+    request.argv = common::shell_argv(command);
+    request.env = env_;
+    request.env.emplace_back("FIREDRILL_RUN_ID", context.run_id);
+    request.env.emplace_back("FIREDRILL_DRILL", context.drill_name);
+    request.timeout = timeout_;
+    common::SubprocessResult result;
+    try {
+      result = common::run_subprocess(request);
+    } catch (const std::runtime_error& e) {
+      throw FaultError(what + " command " + in_quotes(command) + " could not start: " + e.what());
+    }
+    if (result.succeeded()) return;
+    std::string message =
+        what + " command " + in_quotes(command) + " failed (" + result.status_text(timeout_) + ")";
+    std::string output = result.out + result.err;
+    output.erase(output.find_last_not_of(" \t\r\n") + 1);
+    if (!output.empty()) message += ": " + common::excerpt(output, kOutputExcerpt);
+    throw FaultError(message);
+  }
+
+  std::string inject_;
+  std::string revert_;
+  Duration timeout_;
+  std::vector<std::pair<std::string, std::string>> env_;
+};
+
+}  // namespace
+
+FaultKind exec_fault_kind() {
+  using common::FieldSpec;
+  return {"exec",
+          "Runs a shell command to inject a fault and another to revert it",
+          {{
+              FieldSpec{"inject",
+                        FieldType::String,
+                        true,
+                        "run with /bin/sh -c to inject the fault; a non-zero "
+                        "exit fails the step",
+                        {},
+                        {}},
+              FieldSpec{"revert",
+                        FieldType::String,
+                        true,
+                        "run with /bin/sh -c to undo it; must be safe to run "
+                        "twice, and after a failed or partial inject",
+                        {},
+                        {}},
+              FieldSpec{"timeout",
+                        FieldType::Duration,
+                        false,
+                        "kill either command and everything it started after "
+                        "this",
+                        {},
+                        "30s"},
+              FieldSpec{"env",
+                        FieldType::StringMap,
+                        false,
+                        "environment variables added for both commands, besides "
+                        "FIREDRILL_RUN_ID and FIREDRILL_DRILL; their values "
+                        "never appear in reports",
+                        {},
+                        {}},
+          }},
+          [](const common::Params& p, const nlohmann::json&) {
+            return std::make_unique<ExecFault>(p);
+          }};
+}
+
 }  // namespace firedrill::chaos

@@ -1,9 +1,79 @@
-// Placeholder until the report command lands; replaced wholesale by its implementation.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "common/errors.hpp"
+#include "reporters/reporter.hpp"
 
 namespace firedrill::cli {
+
+namespace {
+
+struct ReportCommand {
+  std::string input;
+  std::string format = "console";
+  std::string output;
+
+  reporters::RunResult read() const {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) throw common::UsageError(input + ": cannot read the file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+      // Drops the library's "[json.exception.parse_error.101] " prefix; the rest says where.
+      std::string what = e.what();
+      auto end = what.find("] ");
+      throw common::UsageError(
+          input + ": not valid JSON: " + (end == std::string::npos ? what : what.substr(end + 2)));
+    }
+    try {
+      return reporters::run_result_from_json(doc);
+    } catch (const std::invalid_argument& e) {
+      throw common::UsageError(input + ": not a firedrill run result: " + e.what());
+    }
+  }
+
+  int run() const {
+    const reporters::ReportFormat* writer = reporters::find_report_format(format);
+    reporters::RunResult result = read();
+    if (output.empty()) {
+      writer->write(result, std::cout);
+      std::cout.flush();
+      return kExitOk;
+    }
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    if (!out) throw common::UsageError("--output: cannot write \"" + output + "\"");
+    writer->write(result, out);
+    out.close();
+    if (!out) throw common::UsageError("--output: writing \"" + output + "\" failed");
+    return kExitOk;
+  }
+};
+
+}  // namespace
+
 CommandRunner add_report_command(CLI::App& app) {
-  app.add_subcommand("report", "(not yet available)");
-  return [] { return 2; };
+  auto cmd = std::make_shared<ReportCommand>();
+  std::vector<std::string> names;
+  for (const auto& f : reporters::report_formats()) names.push_back(f.name);
+  CLI::App* sub = app.add_subcommand(
+      "report",
+      "Render a saved drill result (the JSON of `firedrill run`, docs/run-result.md) again,\n"
+      "in any report format: e.g. a JUnit file for CI, or an HTML page with charts.\n"
+      "Exit codes: 0 rendered (whatever the drill's verdict), 2 bad usage, or a file that is\n"
+      "not a run result.");
+  sub->add_option("RESULT", cmd->input, "the run result JSON file")->required();
+  sub->add_option("-f,--format", cmd->format, "console (default), json, junit or html")
+      ->check(CLI::IsMember(names));
+  sub->add_option("-o,--output", cmd->output, "write to this file instead of standard output");
+  return [cmd] { return cmd->run(); };
 }
+
 }  // namespace firedrill::cli

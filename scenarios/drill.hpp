@@ -79,8 +79,8 @@ struct Threshold {
   std::string metric;
   std::string expression;  // as written
   ThresholdOp op = ThresholdOp::Less;
-  double value = 0;        // base unit: seconds, ratio (1% = 0.01), requests/s, count
-  std::string profile;     // empty: all load of the drill
+  double value = 0;     // base unit: seconds, ratio (1% = 0.01), requests/s, count
+  std::string profile;  // empty: all load of the drill
   bool abort_on_fail = false;
   SourceLocation at;
 };

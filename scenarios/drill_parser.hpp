@@ -14,8 +14,8 @@ struct DrillError {
 };
 
 struct ParseOutcome {
-  std::optional<Drill> drill;       // set only when there are no errors
-  std::vector<DrillError> errors;   // all of them, in file order
+  std::optional<Drill> drill;      // set only when there are no errors
+  std::vector<DrillError> errors;  // all of them, in file order
 };
 
 // Looks up ${env:NAME}; returns nullopt when NAME is not set.
@@ -23,7 +23,8 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_environment();
 
 // Reads, interpolates and validates a drill file (apiVersion firedrill/v1, kind Drill).
-ParseOutcome parse_drill_file(const std::string& path, const EnvLookup& env = process_environment());
+ParseOutcome parse_drill_file(const std::string& path,
+                              const EnvLookup& env = process_environment());
 ParseOutcome parse_drill_text(const std::string& text, const std::string& file_name,
                               const EnvLookup& env = process_environment());
 

@@ -5,11 +5,19 @@ namespace firedrill::validators {
 // Each kind lives in its own file; this list is the only place that names them all.
 CheckKind http_check_kind();
 CheckKind exec_check_kind();
+CheckKind prometheus_alert_check_kind();
+CheckKind prometheus_query_check_kind();
+CheckKind alertmanager_alert_check_kind();
+CheckKind receiver_notification_check_kind();
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = {
       http_check_kind(),
       exec_check_kind(),
+      prometheus_alert_check_kind(),
+      prometheus_query_check_kind(),
+      alertmanager_alert_check_kind(),
+      receiver_notification_check_kind(),
   };
   return kinds;
 }

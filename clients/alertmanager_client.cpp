@@ -1,0 +1,109 @@
+#include "clients/alertmanager_client.hpp"
+
+namespace firedrill::clients {
+
+namespace {
+
+using nlohmann::json;
+
+std::string string_field(const json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<std::string> strings_field(const json& object, const char* name) {
+  std::vector<std::string> out;
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_array()) return out;
+  for (const json& s : *it) {
+    if (s.is_string()) out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+// A matcher value in Alertmanager's syntax: double-quoted, with \" \\ and \n escaped.
+std::string quoted(const std::string& value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+json AlertmanagerAlert::to_json() const {
+  json out = {
+      {"labels", labels},
+      {"startsAt", starts_at},
+      {"endsAt", ends_at},
+      {"updatedAt", updated_at},
+      {"fingerprint", fingerprint},
+      {"receivers", receivers},
+      {"status", {{"state", state}, {"silencedBy", silenced_by}, {"inhibitedBy", inhibited_by}}}};
+  if (!muted_by.empty()) out["status"]["mutedBy"] = muted_by;
+  if (!annotations.empty()) out["annotations"] = annotations;
+  return out;
+}
+
+std::string alertmanager_query(const AlertmanagerFilter& filter) {
+  std::string query;
+  auto add = [&query](const std::string& name, const std::string& value) {
+    query += (query.empty() ? "?" : "&") + name + "=" + url_encode(value);
+  };
+  auto flag = [&add](const char* name, const std::optional<bool>& value) {
+    if (value) add(name, *value ? "true" : "false");
+  };
+  flag("active", filter.active);
+  flag("silenced", filter.silenced);
+  flag("inhibited", filter.inhibited);
+  flag("unprocessed", filter.unprocessed);
+  for (const auto& [name, value] : filter.labels) add("filter", name + "=" + quoted(value));
+  return query;
+}
+
+std::vector<AlertmanagerAlert> AlertmanagerClient::alerts(const AlertmanagerFilter& filter) {
+  json document = get_json(client_, endpoint_, "/api/v2/alerts" + alertmanager_query(filter));
+  if (!document.is_array()) {
+    throw ApiError(endpoint_.name + " at " + endpoint_.shown() +
+                       ": GET /api/v2/alerts: the response is not a list of alerts",
+                   200);
+  }
+  std::vector<AlertmanagerAlert> out;
+  for (const json& a : document) {
+    if (!a.is_object()) continue;
+    AlertmanagerAlert alert;
+    if (a.contains("labels") && a["labels"].is_object()) alert.labels = a["labels"];
+    if (a.contains("annotations") && a["annotations"].is_object()) {
+      alert.annotations = a["annotations"];
+    }
+    alert.starts_at = string_field(a, "startsAt");
+    alert.starts_at_time = parse_rfc3339(alert.starts_at);
+    alert.ends_at = string_field(a, "endsAt");
+    alert.updated_at = string_field(a, "updatedAt");
+    alert.fingerprint = string_field(a, "fingerprint");
+    if (a.contains("receivers") && a["receivers"].is_array()) {
+      for (const json& r : a["receivers"]) {
+        if (r.is_object()) alert.receivers.push_back(string_field(r, "name"));
+      }
+    }
+    if (a.contains("status") && a["status"].is_object()) {
+      const json& status = a["status"];
+      alert.state = string_field(status, "state");
+      alert.silenced_by = strings_field(status, "silencedBy");
+      alert.inhibited_by = strings_field(status, "inhibitedBy");
+      alert.muted_by = strings_field(status, "mutedBy");
+    }
+    out.push_back(std::move(alert));
+  }
+  return out;
+}
+
+}  // namespace firedrill::clients

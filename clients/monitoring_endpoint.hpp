@@ -1,0 +1,52 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "clients/http_client.hpp"
+#include "common/units.hpp"
+
+namespace firedrill::clients {
+
+// A monitoring API (Prometheus, Alertmanager) and how to authenticate to it.
+struct Endpoint {
+  std::string name;      // for messages: "Prometheus"
+  std::string base_url;  // without a trailing slash
+  Headers headers;       // may hold credentials: never shown
+  bool insecure = false;
+  std::string ca_file;
+  common::Duration timeout = std::chrono::seconds(10);
+
+  // The base URL without a password, for messages and evidence.
+  std::string shown() const { return redact_url(base_url); }
+};
+
+// A call that got no usable answer: unreachable, a non-2xx status, or a body that is not the
+// API's JSON. The message names the API, the path and the status, never a credential.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(const std::string& message, long status)
+      : std::runtime_error(message), status_(status) {}
+  long status() const { return status_; }  // 0 when no response arrived
+
+ private:
+  long status_;
+};
+
+// The endpoint described by integrations.<key>: {url, headers, bearerToken, basicAuth: {username,
+// password}, insecure, caFile}. A non-empty `url_override` (a check's own `url`) replaces the
+// URL, and then no credentials are sent: they belong to the integration's server. Throws
+// common::ValueError saying what to add.
+Endpoint endpoint_from_integrations(const nlohmann::json* integrations, const std::string& key,
+                                    const std::string& name, const std::string& url_override);
+
+// Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text);
+
+// GET base_url + path_and_query; the parsed JSON body of a 2xx response. Otherwise ApiError,
+// with the API's own error text (Prometheus' "error", Alertmanager's message) when it sent one.
+nlohmann::json get_json(HttpClient& client, const Endpoint& endpoint,
+                        const std::string& path_and_query);
+
+}  // namespace firedrill::clients

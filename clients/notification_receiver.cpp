@@ -1,0 +1,738 @@
+#include "clients/notification_receiver.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+
+#include "clients/http_client.hpp"
+#include "clients/rfc3339.hpp"
+#include "common/asio.hpp"
+#include "common/errors.hpp"
+#include "common/text.hpp"
+
+namespace firedrill::clients {
+
+namespace {
+
+using nlohmann::json;
+using tcp = asio::ip::tcp;
+
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+constexpr std::size_t kMaxLineBytes = 1024;
+constexpr std::size_t kMaxSubscriptionEvents = 1000;
+constexpr int kMaxConnections = 256;
+constexpr int kMaxJsonDepth = 64;
+// A sender gets this long for each whole request; then the connection is closed.
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// After refusing a request, what is still arriving is read and dropped for up to this long (and
+// this much), so the sender reads the refusal instead of a connection reset.
+constexpr auto kDrainTimeout = std::chrono::seconds(2);
+constexpr std::size_t kDrainBytes = 4 * 1024 * 1024;
+constexpr auto kConfirmTimeout = std::chrono::seconds(10);
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+struct Request {
+  std::string method;
+  std::string target;
+  std::string version;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+
+  const std::string* header(const std::string& name) const {
+    for (const auto& [n, v] : headers) {
+      if (n == name) return &v;
+    }
+    return nullptr;
+  }
+};
+
+struct Response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  bool close = false;
+};
+
+Response json_response(int status, const json& body) {
+  return {status, body.dump() + "\n", "application/json", false};
+}
+
+Response error_response(int status, const std::string& message) {
+  return json_response(status, {{"error", common::excerpt(message, 512)}});
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Content Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    default:
+      return "Error";
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The request line and headers, without the blank line that ends them.
+bool parse_head(std::string_view head, Request& request) {
+  std::size_t eol = head.find("\r\n");
+  std::string_view line = head.substr(0, eol);
+  std::size_t sp1 = line.find(' ');
+  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) return false;
+  request.method = std::string(line.substr(0, sp1));
+  request.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+  request.version = std::string(line.substr(sp2 + 1));
+  if (request.method.empty() || request.target.empty() || !request.version.starts_with("HTTP/1.")) {
+    return false;
+  }
+  while (eol != std::string_view::npos) {
+    std::size_t start = eol + 2;
+    eol = head.find("\r\n", start);
+    std::string_view field = head.substr(start, eol == std::string_view::npos ? eol : eol - start);
+    std::size_t colon = field.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    request.headers.emplace_back(lower(std::string(field.substr(0, colon))),
+                                 std::string(trim(field.substr(colon + 1))));
+  }
+  return true;
+}
+
+std::optional<std::size_t> parse_size(std::string_view text, int base) {
+  text = trim(text);
+  std::size_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The scheme and host of a URL: SubscribeURLs carry a token that must not be shown.
+std::string origin_of(const std::string& url) {
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return "";
+  std::size_t end = url.find_first_of("/?#", scheme + 3);
+  return redact_url(url.substr(0, end));
+}
+
+std::string endpoint_text(const tcp::endpoint& e) {
+  std::string host = e.address().to_string();
+  if (e.address().is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(e.port());
+}
+
+std::pair<std::string, std::string> split_listen(const std::string& listen) {
+  std::string host;
+  std::string port;
+  if (listen.starts_with("[")) {
+    std::size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      throw common::ValueError("listen: \"" + listen + "\" is not [IPv6]:PORT");
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    std::size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+      throw common::ValueError("listen: \"" + listen + "\" is not HOST:PORT, e.g. 127.0.0.1:9095");
+    }
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  auto number = parse_size(port, 10);
+  if (!number || *number > 65535) {
+    throw common::ValueError("listen: \"" + listen + "\" has no valid port (0 to 65535)");
+  }
+  return {host.empty() ? "0.0.0.0" : host, port};
+}
+
+enum class Chunked { Complete, Incomplete, TooLarge, Malformed };
+
+// Decodes a whole chunked body from the start of `data` into `body`, or says why it cannot yet.
+// Decoding starts over as more data arrives: bodies are small and this keeps all the parsing
+// out of the coroutines.
+Chunked decode_chunked(std::string_view data, std::size_t max_body, std::string& body,
+                       std::size_t& used) {
+  body.clear();
+  std::size_t pos = 0;
+  auto line_end = [&](std::size_t from, std::size_t& eol) {
+    eol = data.find("\r\n", from);
+    if (eol != std::string_view::npos)
+      return eol - from <= kMaxLineBytes ? Chunked::Complete : Chunked::Malformed;
+    return data.size() - from > kMaxLineBytes ? Chunked::Malformed : Chunked::Incomplete;
+  };
+  for (;;) {
+    std::size_t eol = 0;
+    if (Chunked r = line_end(pos, eol); r != Chunked::Complete) return r;
+    std::string_view line = data.substr(pos, eol - pos);
+    auto size = parse_size(line.substr(0, line.find(';')), 16);
+    if (!size) return Chunked::Malformed;
+    pos = eol + 2;
+    if (*size == 0) break;
+    if (*size > max_body - body.size()) return Chunked::TooLarge;
+    if (data.size() < pos + *size + 2) return Chunked::Incomplete;
+    if (data.substr(pos + *size, 2) != "\r\n") return Chunked::Malformed;
+    body.append(data.substr(pos, *size));
+    pos += *size + 2;
+  }
+  // Trailer fields, ignored, up to the blank line.
+  for (;;) {
+    std::size_t eol = 0;
+    if (Chunked r = line_end(pos, eol); r != Chunked::Complete) return r;
+    bool blank = eol == pos;
+    pos = eol + 2;
+    if (blank) {
+      used = pos;
+      return Chunked::Complete;
+    }
+  }
+}
+
+struct Connection {
+  explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  tcp::socket socket;
+  asio::steady_timer timer;
+  std::string in;
+};
+
+// Closes the connection when the timer expires before the request is complete; the handler holds
+// only a weak reference, as the connection may be gone by then.
+void arm(const std::shared_ptr<Connection>& c, std::chrono::steady_clock::duration timeout) {
+  c->timer.expires_after(timeout);
+  c->timer.async_wait([weak = std::weak_ptr<Connection>(c)](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto connection = weak.lock()) {
+      boost::system::error_code ignored;
+      connection->socket.close(ignored);
+    }
+  });
+}
+
+asio::awaitable<bool> read_more(Connection& c) {
+  char buffer[16 * 1024];
+  boost::system::error_code ec;
+  std::size_t n = co_await c.socket.async_read_some(asio::buffer(buffer),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;
+  c.in.append(buffer, n);
+  co_return true;
+}
+
+asio::awaitable<bool> write_response(Connection& c, const Response& r) {
+  std::string text = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) +
+                     "\r\nContent-Type: " + r.content_type +
+                     "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n" +
+                     (r.close ? "Connection: close\r\n" : "") + "\r\n" + r.body;
+  boost::system::error_code ec;
+  co_await asio::async_write(c.socket, asio::buffer(text),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+asio::awaitable<bool> write_continue(Connection& c) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  boost::system::error_code ec;
+  co_await asio::async_write(c.socket, asio::buffer(kContinue.data(), kContinue.size()),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
+}
+
+}  // namespace
+
+json SubscriptionEvent::to_json() const {
+  return {{"received_at", format_rfc3339(received_at)},
+          {"type", type},
+          {"topic_arn", topic_arn},
+          {"outcome", outcome},
+          {"detail", detail}};
+}
+
+ReceiverOptions receiver_options(const json& settings) {
+  ReceiverOptions options;
+  if (settings.is_null()) return options;
+  if (!settings.is_object()) {
+    throw common::ValueError("integrations.receiver must be a map, like {listen: 0.0.0.0:9095}");
+  }
+  for (const auto& [key, value] : settings.items()) {
+    if (key == "listen") {
+      if (!value.is_string()) throw common::ValueError("integrations.receiver.listen: a string");
+      options.listen = value.get<std::string>();
+      split_listen(options.listen);
+    } else if (key == "allowSnsTopics") {
+      json topics = value.is_string() ? json::array({value}) : value;
+      if (!topics.is_array()) {
+        throw common::ValueError("integrations.receiver.allowSnsTopics: a list of topic ARNs");
+      }
+      for (const json& t : topics) {
+        if (!t.is_string()) {
+          throw common::ValueError("integrations.receiver.allowSnsTopics: a list of topic ARNs");
+        }
+        options.allowed_sns_topics.push_back(t.get<std::string>());
+      }
+    } else if (key == "maxBodyBytes") {
+      if (!value.is_number_integer() || value.get<int64_t>() <= 0) {
+        throw common::ValueError("integrations.receiver.maxBodyBytes: a number of bytes above 0");
+      }
+      options.max_body = value.get<std::size_t>();
+    } else {
+      throw common::ValueError("integrations.receiver." + key +
+                               ": unknown setting (listen, allowSnsTopics, maxBodyBytes)");
+    }
+  }
+  return options;
+}
+
+struct NotificationReceiver::Impl {
+  struct Confirmation {
+    SubscriptionEvent event;
+    std::string url;
+  };
+
+  explicit Impl(ReceiverOptions o) : options(std::move(o)) {}
+
+  ReceiverOptions options;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::string bound;
+  uint16_t port = 0;
+  int connections = 0;  // touched by the server thread only
+  std::thread server;
+
+  mutable std::mutex mutex;
+  std::deque<Notification> notifications;
+  std::size_t stored_bytes = 0;
+  std::size_t dropped = 0;
+  std::deque<SubscriptionEvent> subscriptions;
+
+  // Fetching a SubscribeURL can take seconds; it runs on its own thread, not the server's.
+  std::thread confirmer;
+  std::condition_variable wake;
+  std::deque<Confirmation> to_confirm;
+  bool stopping = false;
+
+  void start() {
+    auto [host, port_text] = split_listen(options.listen);
+    boost::system::error_code ec;
+    tcp::resolver resolver(io);
+    auto endpoints = resolver.resolve(host, port_text, tcp::resolver::passive, ec);
+    if (ec || endpoints.empty()) {
+      throw std::runtime_error("receiver: cannot resolve " + options.listen + ": " + ec.message());
+    }
+    tcp::endpoint endpoint = *endpoints.begin();
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      throw std::runtime_error("receiver: cannot listen on " + options.listen + ": " +
+                               ec.message());
+    }
+    tcp::endpoint local = acceptor.local_endpoint();
+    bound = endpoint_text(local);
+    port = local.port();
+    asio::co_spawn(io, accept_loop(), asio::detached);
+    confirmer = std::thread([this] { confirm_loop(); });
+    server = std::thread([this] { io.run(); });
+  }
+
+  void stop() {
+    io.stop();
+    if (server.joinable()) server.join();
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    if (confirmer.joinable()) confirmer.join();
+  }
+
+  asio::awaitable<void> accept_loop() {
+    asio::steady_timer backoff(io);
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) {
+        // Out of descriptors, usually: let connections finish instead of spinning.
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      if (connections >= kMaxConnections) {
+        socket.close(ec);
+        continue;
+      }
+      asio::co_spawn(io, serve(std::make_shared<Connection>(std::move(socket))), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<Connection> c) {
+    ++connections;
+    try {
+      co_await serve_requests(c);
+    } catch (const std::exception&) {
+      // A sender that misbehaves loses its connection and nothing else.
+    }
+    --connections;
+    boost::system::error_code ignored;
+    c->timer.cancel(ignored);
+    c->socket.close(ignored);
+  }
+
+  // After a refusal the sender may still be sending; its bytes are read and dropped so that it
+  // sees the response rather than a reset.
+  asio::awaitable<void> refuse(std::shared_ptr<Connection> c, Response r) {
+    r.close = true;
+    if (!co_await write_response(*c, r)) co_return;
+    boost::system::error_code ignored;
+    c->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    arm(c, kDrainTimeout);
+    std::size_t drained = 0;
+    while (drained < kDrainBytes) {
+      c->in.clear();
+      if (!co_await read_more(*c)) break;
+      drained += c->in.size();
+    }
+  }
+
+  // One whole request, removed from c.in. False when the connection ended or the request is
+  // refused (then `refusal` says how).
+  asio::awaitable<bool> read_request(Connection& c, Request& request,
+                                     std::optional<Response>& refusal) {
+    std::size_t head_end;
+    while ((head_end = c.in.find("\r\n\r\n")) == std::string::npos) {
+      if (c.in.size() > kMaxHeaderBytes) {
+        refusal = error_response(431, "request head over 64 KiB");
+        co_return false;
+      }
+      if (!co_await read_more(c)) co_return false;
+    }
+    if (!parse_head(std::string_view(c.in).substr(0, head_end), request)) {
+      refusal = error_response(400, "malformed HTTP request");
+      co_return false;
+    }
+    std::size_t pos = head_end + 4;
+    if (const std::string* te = request.header("transfer-encoding")) {
+      if (lower(*te) != "chunked") {
+        refusal = error_response(501, "transfer encoding not supported: " + *te);
+        co_return false;
+      }
+      for (;;) {
+        std::size_t used = 0;
+        Chunked result = decode_chunked(std::string_view(c.in).substr(pos), options.max_body,
+                                        request.body, used);
+        if (result == Chunked::Complete) {
+          pos += used;
+          break;
+        }
+        if (result == Chunked::TooLarge) {
+          refusal = error_response(
+              413, "body over the limit of " + std::to_string(options.max_body) + " bytes");
+          co_return false;
+        }
+        if (result == Chunked::Malformed) {
+          refusal = error_response(400, "malformed chunked body");
+          co_return false;
+        }
+        // Re-decoding is quadratic in what is buffered; framing beyond this is abuse.
+        if (c.in.size() - pos > 2 * options.max_body + kMaxHeaderBytes) {
+          refusal = error_response(413, "chunked body over the limit");
+          co_return false;
+        }
+        if (!co_await read_more(c)) co_return false;
+      }
+    } else if (const std::string* length = request.header("content-length")) {
+      auto size = parse_size(*length, 10);
+      if (!size) {
+        refusal = error_response(400, "malformed Content-Length");
+        co_return false;
+      }
+      if (*size > options.max_body) {
+        refusal = error_response(413, "body of " + std::to_string(*size) +
+                                          " bytes is over the limit of " +
+                                          std::to_string(options.max_body));
+        co_return false;
+      }
+      const std::string* expect = request.header("expect");
+      if (expect && lower(*expect) == "100-continue" && c.in.size() < pos + *size) {
+        if (!co_await write_continue(c)) co_return false;
+      }
+      while (c.in.size() < pos + *size) {
+        if (!co_await read_more(c)) co_return false;
+      }
+      request.body = c.in.substr(pos, *size);
+      pos += *size;
+    }
+    c.in.erase(0, pos);
+    co_return true;
+  }
+
+  asio::awaitable<void> serve_requests(std::shared_ptr<Connection> c) {
+    for (;;) {
+      arm(c, kRequestTimeout);
+      Request request;
+      std::optional<Response> refusal;
+      bool complete = co_await read_request(*c, request, refusal);
+      if (refusal) {
+        co_await refuse(c, std::move(*refusal));
+        co_return;
+      }
+      if (!complete) co_return;
+      const std::string* connection = request.header("connection");
+      bool close = connection && lower(*connection) == "close";
+      bool keep_alive =
+          request.version == "HTTP/1.1" ? !close : connection && lower(*connection) == "keep-alive";
+      Response response = handle(request);
+      response.close = !keep_alive;
+      if (!co_await write_response(*c, response) || !keep_alive) co_return;
+    }
+  }
+
+  Response handle(const Request& request) {
+    std::string path = request.target.substr(0, request.target.find('?'));
+    if (path == "/notifications") {
+      if (request.method != "GET" && request.method != "HEAD") {
+        return error_response(405, "GET /notifications");
+      }
+      return json_response(200, to_json());
+    }
+    PayloadFormat format;
+    if (path == "/" || path == "/webhook") {
+      format = PayloadFormat::Auto;
+    } else if (path == "/alertmanager") {
+      format = PayloadFormat::Alertmanager;
+    } else if (path == "/grafana") {
+      format = PayloadFormat::Grafana;
+    } else if (path == "/slack") {
+      format = PayloadFormat::Slack;
+    } else if (path == "/sns") {
+      format = PayloadFormat::Sns;
+    } else {
+      return error_response(404,
+                            "no such path; POST notifications to /, /webhook, "
+                            "/alertmanager, /grafana, /slack or /sns");
+    }
+    if (request.method != "POST" && request.method != "PUT") {
+      return error_response(405, "POST (or PUT) notifications here");
+    }
+    if (!json_depth_within(request.body, kMaxJsonDepth)) {
+      return error_response(
+          400, "JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep");
+    }
+    json body;
+    try {
+      body = json::parse(request.body);
+    } catch (const json::parse_error& e) {
+      return error_response(400, std::string("malformed JSON: ") + e.what());
+    }
+    std::string sns_type;
+    if (const std::string* type = request.header("x-amz-sns-message-type")) {
+      sns_type = *type;
+    } else if ((format == PayloadFormat::Sns || format == PayloadFormat::Auto) &&
+               body.is_object() && body.contains("TopicArn") && body.contains("Type") &&
+               body["Type"].is_string()) {
+      sns_type = body["Type"].get<std::string>();
+    } else if (format == PayloadFormat::Sns) {
+      return error_response(400,
+                            "not an SNS message: no x-amz-sns-message-type header and no "
+                            "Type and TopicArn");
+    }
+    if (!sns_type.empty()) return handle_sns(sns_type, body, path, request.body.size());
+
+    Notification n;
+    try {
+      n = normalise_webhook(body, format);
+    } catch (const PayloadError& e) {
+      return error_response(400, e.what());
+    }
+    n.payload = std::move(body);
+    store(std::move(n), path, request.body.size());
+    return json_response(200, {{"status", "received"}});
+  }
+
+  Response handle_sns(const std::string& type, const json& body, const std::string& path,
+                      std::size_t bytes) {
+    if (type == "Notification") {
+      Notification n = normalise_sns_notification(body);
+      n.payload = without_sns_capabilities(body);
+      store(std::move(n), path, bytes);
+      return json_response(200, {{"status", "received"}});
+    }
+    if (type != "SubscriptionConfirmation" && type != "UnsubscribeConfirmation") {
+      return error_response(400, "unknown SNS message type \"" + type + "\"");
+    }
+    SubscriptionEvent event;
+    event.received_at = WallClock::now();
+    event.type = type;
+    if (body.is_object() && body.contains("TopicArn") && body["TopicArn"].is_string()) {
+      event.topic_arn = body["TopicArn"].get<std::string>();
+    }
+    if (type == "UnsubscribeConfirmation") {
+      event.outcome = "noted";
+      event.detail = "the subscription was removed; nothing is done about it";
+      record(std::move(event));
+      return json_response(200, {{"status", "noted"}});
+    }
+    const auto& allowed = options.allowed_sns_topics;
+    std::string url;
+    if (body.is_object() && body.contains("SubscribeURL") && body["SubscribeURL"].is_string()) {
+      url = body["SubscribeURL"].get<std::string>();
+    }
+    if (std::find(allowed.begin(), allowed.end(), event.topic_arn) == allowed.end()) {
+      event.outcome = "refused";
+      event.detail = "the topic is not in the allowed list (allowSnsTopics / --allow-sns-topic)";
+      record(std::move(event));
+      return json_response(200, {{"status", "refused"}});
+    }
+    if (!url.starts_with("https://") && !url.starts_with("http://")) {
+      event.outcome = "failed";
+      event.detail = "the confirmation has no http(s) SubscribeURL";
+      record(std::move(event));
+      return error_response(400, "no http(s) SubscribeURL");
+    }
+    {
+      std::lock_guard lock(mutex);
+      to_confirm.push_back({std::move(event), std::move(url)});
+    }
+    wake.notify_one();
+    return json_response(200, {{"status", "confirming"}});
+  }
+
+  void confirm_loop() {
+    HttpClient client;
+    for (;;) {
+      Confirmation next;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [this] { return stopping || !to_confirm.empty(); });
+        if (stopping) return;
+        next = std::move(to_confirm.front());
+        to_confirm.pop_front();
+      }
+      HttpRequest request;
+      request.url = next.url;
+      request.timeout = kConfirmTimeout;
+      HttpResponse response = client.perform(request);
+      std::string where = "GET " + origin_of(next.url) + "/...";
+      if (response.ok() && response.status >= 200 && response.status <= 299) {
+        next.event.outcome = "confirmed";
+        next.event.detail = where + ": status " + std::to_string(response.status);
+      } else {
+        next.event.outcome = "failed";
+        next.event.detail =
+            where + ": " +
+            (response.ok() ? "status " + std::to_string(response.status) : response.error);
+      }
+      record(std::move(next.event));
+    }
+  }
+
+  void store(Notification n, const std::string& path, std::size_t bytes) {
+    n.received_at = WallClock::now();
+    n.path = common::excerpt(path, 256);
+    n.bytes = bytes;
+    {
+      std::lock_guard lock(mutex);
+      notifications.push_back(n);
+      stored_bytes += bytes;
+      while (notifications.size() > 1 && (notifications.size() > options.max_notifications ||
+                                          stored_bytes > options.max_stored_bytes)) {
+        stored_bytes -= notifications.front().bytes;
+        notifications.pop_front();
+        ++dropped;
+      }
+    }
+    if (options.on_notification) options.on_notification(n);
+  }
+
+  void record(SubscriptionEvent event) {
+    {
+      std::lock_guard lock(mutex);
+      subscriptions.push_back(event);
+      if (subscriptions.size() > kMaxSubscriptionEvents) subscriptions.pop_front();
+    }
+    if (options.on_subscription) options.on_subscription(event);
+  }
+
+  json to_json() const {
+    std::lock_guard lock(mutex);
+    json list = json::array();
+    for (const auto& n : notifications) list.push_back(n.to_json());
+    json events = json::array();
+    for (const auto& e : subscriptions) events.push_back(e.to_json());
+    return {{"address", bound},
+            {"notifications", std::move(list)},
+            {"subscriptions", std::move(events)},
+            {"dropped", dropped}};
+  }
+};
+
+NotificationReceiver::NotificationReceiver(ReceiverOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
+  impl_->start();
+}
+
+NotificationReceiver::~NotificationReceiver() {
+  impl_->stop();
+}
+
+std::string NotificationReceiver::address() const {
+  return impl_->bound;
+}
+
+uint16_t NotificationReceiver::port() const {
+  return impl_->port;
+}
+
+std::string NotificationReceiver::url(const std::string& path) const {
+  return "http://" + impl_->bound + path;
+}
+
+std::vector<Notification> NotificationReceiver::notifications() const {
+  std::lock_guard lock(impl_->mutex);
+  return {impl_->notifications.begin(), impl_->notifications.end()};
+}
+
+std::vector<SubscriptionEvent> NotificationReceiver::subscriptions() const {
+  std::lock_guard lock(impl_->mutex);
+  return {impl_->subscriptions.begin(), impl_->subscriptions.end()};
+}
+
+std::size_t NotificationReceiver::dropped() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->dropped;
+}
+
+json NotificationReceiver::to_json() const {
+  return impl_->to_json();
+}
+
+}  // namespace firedrill::clients

@@ -1,0 +1,135 @@
+#include "clients/prometheus_client.hpp"
+
+#include <charconv>
+#include <limits>
+
+#include "common/text.hpp"
+
+namespace firedrill::clients {
+
+namespace {
+
+using nlohmann::json;
+
+std::string string_field(const json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+json labels_field(const json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_object() ? *it : json::object();
+}
+
+// Prometheus writes sample values as Go formats floats: "1", "0.05", "1e+06", "NaN", "+Inf".
+double sample_number(const std::string& text) {
+  std::string_view v = text;
+  if (v.starts_with('+')) v.remove_prefix(1);
+  double number = std::numeric_limits<double>::quiet_NaN();
+  std::from_chars(v.data(), v.data() + v.size(), number);
+  return number;
+}
+
+PrometheusSample sample(const json& metric, const json& pair, const std::string& what) {
+  if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number() || !pair[1].is_string()) {
+    throw ApiError(what + ": a sample is not [time, \"value\"]", 200);
+  }
+  PrometheusSample s;
+  s.metric = metric.is_object() ? metric : json::object();
+  s.timestamp = pair[0].get<double>();
+  s.value = pair[1].get<std::string>();
+  s.number = sample_number(s.value);
+  return s;
+}
+
+}  // namespace
+
+json PrometheusClient::api_get(const std::string& path_and_query) {
+  json document = get_json(client_, endpoint_, path_and_query);
+  const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": GET " +
+                           path_and_query.substr(0, path_and_query.find('?'));
+  if (!document.is_object() || string_field(document, "status") != "success") {
+    std::string error = document.is_object() ? string_field(document, "error") : std::string();
+    throw ApiError(what + ": " + (error.empty() ? "not a Prometheus API response" : error), 200);
+  }
+  if (!document.contains("data")) throw ApiError(what + ": the response has no data", 200);
+  return document;
+}
+
+std::vector<PrometheusAlert> PrometheusClient::alerts() {
+  json document = api_get("/api/v1/alerts");
+  const json& data = document["data"];
+  std::vector<PrometheusAlert> out;
+  if (!data.is_object() || !data.contains("alerts") || !data["alerts"].is_array()) {
+    throw ApiError(endpoint_.name + " at " + endpoint_.shown() +
+                       ": GET /api/v1/alerts: the response has no data.alerts list",
+                   200);
+  }
+  for (const json& a : data["alerts"]) {
+    if (!a.is_object()) continue;
+    PrometheusAlert alert;
+    alert.labels = labels_field(a, "labels");
+    alert.annotations = labels_field(a, "annotations");
+    alert.state = string_field(a, "state");
+    alert.active_at = string_field(a, "activeAt");
+    alert.active_at_time = parse_rfc3339(alert.active_at);
+    alert.value = string_field(a, "value");
+    out.push_back(std::move(alert));
+  }
+  return out;
+}
+
+PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
+  json document = api_get("/api/v1/query?query=" + url_encode(expression));
+  const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": query";
+  const json& data = document["data"];
+  PrometheusQueryResult result;
+  if (data.is_object()) result.result_type = string_field(data, "resultType");
+  if (document.contains("warnings") && document["warnings"].is_array()) {
+    for (const json& w : document["warnings"]) {
+      if (w.is_string()) result.warnings.push_back(common::excerpt(w.get<std::string>(), 256));
+    }
+  }
+  const json* values = data.is_object() && data.contains("result") ? &data["result"] : nullptr;
+  if (result.result_type == "vector" && values && values->is_array()) {
+    for (const json& element : *values) {
+      if (!element.is_object() || !element.contains("value")) {
+        throw ApiError(what + ": a vector element has no value", 200);
+      }
+      result.samples.push_back(sample(labels_field(element, "metric"), element["value"], what));
+    }
+    return result;
+  }
+  if (result.result_type == "scalar" && values) {
+    result.samples.push_back(sample(json::object(), *values, what));
+    return result;
+  }
+  if (result.result_type == "matrix") {
+    throw ApiError(what +
+                       ": the result is a range vector; give an expression that returns an "
+                       "instant vector or a scalar (e.g. max_over_time(x[5m]) instead of x[5m])",
+                   200);
+  }
+  throw ApiError(what + ": unsupported result type \"" + common::excerpt(result.result_type, 40) +
+                     "\"; the query must return an instant vector or a scalar",
+                 200);
+}
+
+bool PrometheusClient::ready(std::string* why) {
+  HttpRequest request;
+  request.url = endpoint_.base_url + "/-/ready";
+  request.headers = endpoint_.headers;
+  request.insecure = endpoint_.insecure;
+  request.ca_file = endpoint_.ca_file;
+  request.timeout = endpoint_.timeout;
+  HttpResponse response = client_.perform(request);
+  if (response.ok() && response.status == 200) return true;
+  if (why) {
+    *why = response.ok() ? "status " + std::to_string(response.status) + ": " +
+                               common::excerpt(response.body, 200)
+                         : "no response: " + response.error;
+  }
+  return false;
+}
+
+}  // namespace firedrill::clients

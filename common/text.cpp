@@ -1,0 +1,74 @@
+#include "common/text.hpp"
+
+#include <cstdint>
+
+#include "common/errors.hpp"
+
+namespace firedrill::common {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+
+// Length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0 when the first byte does not start one.
+std::size_t sequence_length(std::string_view text) {
+  auto byte = [&](std::size_t i) { return static_cast<uint8_t>(text[i]); };
+  uint8_t lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  uint8_t low = 0x80, high = 0xBF;  // the valid range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+std::string excerpt(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes) + kEllipsis.size());
+  while (!text.empty()) {
+    std::size_t length = sequence_length(text);
+    std::string_view piece = length ? text.substr(0, length) : kReplacement;
+    if (out.size() + piece.size() > max_bytes) {
+      out += kEllipsis;
+      break;
+    }
+    out += piece;
+    text.remove_prefix(length ? length : 1);
+  }
+  return out;
+}
+
+std::regex compile_regex(const std::string& pattern) {
+  try {
+    // libstdc++'s __polynomial selects its breadth-first matcher, which needs no recursion.
+    return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+  } catch (const std::regex_error& e) {
+    if (e.code() == std::regex_constants::error_complexity) {
+      throw ValueError("back-references (\\1) are not supported in \"" + pattern + "\"");
+    }
+    throw ValueError("not a valid ECMAScript regular expression: \"" + pattern + "\" (" + e.what() +
+                     ")");
+  }
+}
+
+}  // namespace firedrill::common

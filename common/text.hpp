@@ -1,0 +1,20 @@
+#pragma once
+#include <cstddef>
+#include <regex>
+#include <string>
+#include <string_view>
+
+namespace firedrill::common {
+
+// Text from outside (a response body, a command's output) made fit for evidence, messages and
+// JSON documents, which must be valid UTF-8: at most `max_bytes` bytes, cut on a character
+// boundary, invalid bytes replaced by U+FFFD, and "…" appended when anything was left out.
+std::string excerpt(std::string_view text, std::size_t max_bytes);
+
+// An ECMAScript regular expression that is searched in linear time and constant stack: the
+// default std::regex matcher recurses once per character and overflows the stack on a long
+// single-line body. Back-references are therefore not supported. Throws ValueError naming the
+// problem.
+std::regex compile_regex(const std::string& pattern);
+
+}  // namespace firedrill::common

@@ -1,0 +1,120 @@
+#include "scenarios/interpolation.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+namespace firedrill::scenarios {
+
+namespace {
+
+constexpr std::string_view kForms =
+    "use ${env:NAME}, ${env:NAME:-default} or ${file:PATH}, and $${ for a literal ${";
+
+bool valid_env_name(std::string_view name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Sets `error` and returns false, or appends the value.
+bool resolve_env(std::string_view body, const std::string& reference,
+                 const InterpolationSources& sources, std::string& out, std::string& error) {
+  std::string_view name = body;
+  std::optional<std::string_view> fallback;
+  if (size_t dash = body.find(":-"); dash != std::string_view::npos) {
+    name = body.substr(0, dash);
+    fallback = body.substr(dash + 2);
+  }
+  if (!valid_env_name(name)) {
+    error = "`" + reference +
+            "` does not name an environment variable: use letters, digits and _, like "
+            "${env:API_TOKEN}";
+    return false;
+  }
+  std::optional<std::string> value = sources.env ? sources.env(std::string(name)) : std::nullopt;
+  if (fallback && (!value || value->empty())) {
+    out += *fallback;
+    return true;
+  }
+  if (!value) {
+    error = "environment variable " + std::string(name) + " is not set (`" + reference +
+            "`); set it, or give a default: ${env:" + std::string(name) + ":-VALUE}";
+    return false;
+  }
+  out += *value;
+  return true;
+}
+
+bool resolve_file(std::string_view body, const std::string& reference,
+                  const InterpolationSources& sources, std::string& out, std::string& error) {
+  if (body.empty()) {
+    error = "`" + reference + "` names no file: write ${file:PATH}";
+    return false;
+  }
+  std::filesystem::path path(body);
+  if (path.is_relative()) path = sources.base_dir / path;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    error = "cannot read `" + reference + "`: " + path.string() + " is a directory";
+    return false;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read `" + reference + "`: " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  std::string text = content.str();
+  // Files written by editors and `echo` end with a line break that is not part of the secret.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  out += text;
+  return true;
+}
+
+}  // namespace
+
+Interpolated interpolate(std::string_view text, const InterpolationSources& sources) {
+  Interpolated result;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    if (text.substr(pos, 3) == "$${") {
+      result.value += "${";
+      pos += 3;
+      continue;
+    }
+    if (text.substr(pos, 2) != "${") {
+      result.value += text[pos++];
+      continue;
+    }
+    size_t close = text.find('}', pos + 2);
+    if (close == std::string_view::npos) {
+      result.error =
+          "`" + std::string(text.substr(pos)) + "` is not closed with }; " + std::string(kForms);
+      return result;
+    }
+    const std::string reference(text.substr(pos, close + 1 - pos));
+    const std::string_view body = text.substr(pos + 2, close - pos - 2);
+    bool ok = false;
+    if (body.starts_with("env:")) {
+      ok = resolve_env(body.substr(4), reference, sources, result.value, result.error);
+    } else if (body.starts_with("file:")) {
+      ok = resolve_file(body.substr(5), reference, sources, result.value, result.error);
+    } else {
+      result.error = "unknown reference `" + reference + "`; " + std::string(kForms);
+    }
+    if (!ok) return result;
+    result.substituted = true;
+    pos = close + 1;
+  }
+  return result;
+}
+
+}  // namespace firedrill::scenarios

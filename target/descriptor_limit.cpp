@@ -1,0 +1,15 @@
+#include "target/descriptor_limit.hpp"
+
+#include <sys/resource.h>
+
+namespace firedrill::target {
+
+void raise_descriptor_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace firedrill::target

@@ -1,0 +1,79 @@
+#include "common/text.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/errors.hpp"
+
+namespace firedrill::common {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(Excerpt, ShortTextUnchanged) {
+  EXPECT_EQ(excerpt("hello", 10), "hello");
+  EXPECT_EQ(excerpt("", 10), "");
+  EXPECT_EQ(excerpt("h\xC3\xA9llo", 10), "h\xC3\xA9llo");
+}
+
+TEST(Excerpt, CutTextIsMarked) {
+  EXPECT_EQ(excerpt("hello world", 5), "hello\xE2\x80\xA6");
+}
+
+TEST(Excerpt, CutsOnCharacterBoundary) {
+  // "é" is two bytes; a cut after one of them would leave invalid UTF-8.
+  EXPECT_EQ(excerpt("ab\xC3\xA9", 3), "ab\xE2\x80\xA6");
+}
+
+TEST(Excerpt, InvalidBytesReplaced) {
+  std::string out = excerpt(
+      "a\xFF"
+      "b\xC3(\xED\xA0\x80",
+      100);
+  EXPECT_EQ(out,
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_NO_THROW(nlohmann::json(out).dump());
+}
+
+TEST(Excerpt, BinaryDataIsValidJson) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  EXPECT_NO_THROW(nlohmann::json(excerpt(bytes, 512)).dump());
+  EXPECT_LE(excerpt(bytes, 64).size(), 64u + 3u);
+}
+
+TEST(CompileRegex, SearchesEcmaScript) {
+  std::regex r = compile_regex(R"re("status":\s*"(ok|up)")re");
+  EXPECT_TRUE(std::regex_search(std::string(R"({"status": "up"})"), r));
+  EXPECT_FALSE(std::regex_search(std::string(R"({"status": "down"})"), r));
+}
+
+TEST(CompileRegex, LongSingleLineDoesNotExhaustTheStack) {
+  std::string body = "a" + std::string(2'000'000, 'x') + "b";
+  EXPECT_TRUE(std::regex_search(body, compile_regex("a.*b")));
+  EXPECT_FALSE(std::regex_search(body, compile_regex("a(x|y)*c")));
+}
+
+TEST(CompileRegex, InvalidPatternIsValueError) {
+  try {
+    compile_regex("(unclosed");
+    FAIL() << "accepted";
+  } catch (const ValueError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("(unclosed"));
+  }
+}
+
+TEST(CompileRegex, BackReferencesRejected) {
+  try {
+    compile_regex("(a)\\1");
+    FAIL() << "accepted";
+  } catch (const ValueError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("back-references"));
+  }
+}
+
+}  // namespace
+}  // namespace firedrill::common

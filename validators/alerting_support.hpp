@@ -1,0 +1,42 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "clients/monitoring_endpoint.hpp"
+#include "common/param_schema.hpp"
+#include "validators/check.hpp"
+
+// What the alerting checks (prometheus.*, alertmanager.alert, receiver.notification) share.
+namespace firedrill::validators::alerting {
+
+// Detections count from the most recent fault, or from the drill start when there was none.
+WallClock::time_point detection_start(const CheckContext& context);
+// "the fault at 2026-11-21T07:06:08.123Z" or "the drill start at ...".
+std::string detection_start_text(const CheckContext& context);
+// {"event": "fault" | "drill_start", "at": "..."} for evidence.
+nlohmann::json detection_start_evidence(const CheckContext& context);
+// Seconds from `from` to `to`, to the millisecond; negative when `to` is earlier.
+double seconds_between(WallClock::time_point from, WallClock::time_point to);
+// "12.345s after the fault" / "3s before the drill start".
+std::string relative_text(const CheckContext& context, WallClock::time_point t);
+
+// Every label in `wanted` ({name: value}) has that value in `labels`.
+bool labels_match(const nlohmann::json& labels, const nlohmann::json& wanted);
+// Name{a="b", c="d"}, as PromQL writes a selector.
+std::string selector_text(const std::string& name, const nlohmann::json& labels);
+
+// The params every kind here declares the same way.
+common::FieldSpec labels_field(const std::string& description);
+common::FieldSpec url_field(const std::string& integration);
+common::FieldSpec timeout_field();
+
+// The endpoint of integrations.<key>, or the check's own url; throws common::ValueError.
+clients::Endpoint endpoint_for(const CheckContext& context, const std::string& key,
+                               const std::string& name, const common::Params& params);
+
+// An observation that could not be made: the monitoring system is unreachable, refuses the
+// call, or is not configured. Not a failure of what is being drilled.
+Observation inconclusive(const std::string& message,
+                         nlohmann::json evidence = nlohmann::json::object());
+
+}  // namespace firedrill::validators::alerting

@@ -1,0 +1,205 @@
+#include <charconv>
+#include <memory>
+#include <optional>
+
+#include "clients/prometheus_client.hpp"
+#include "common/errors.hpp"
+#include "common/text.hpp"
+#include "validators/alerting_support.hpp"
+#include "validators/check.hpp"
+
+namespace firedrill::validators {
+
+namespace {
+
+using common::FieldType;
+using common::ValueError;
+using nlohmann::json;
+
+constexpr std::size_t kMaxSamplesShown = 50;
+
+// `value: "> 0.05"`: what each sample is compared with.
+struct Comparison {
+  std::string op;
+  double operand = 0;
+  std::string text;
+
+  bool holds(double v) const {
+    if (op == "<") return v < operand;
+    if (op == "<=") return v <= operand;
+    if (op == ">") return v > operand;
+    if (op == ">=") return v >= operand;
+    if (op == "==") return v == operand;
+    return v != operand;
+  }
+};
+
+Comparison parse_comparison(const std::string& text) {
+  std::string_view rest = text;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  Comparison c;
+  c.text = text;
+  for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
+    if (rest.starts_with(op)) {
+      c.op = op;
+      rest.remove_prefix(c.op.size());
+      break;
+    }
+  }
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  if (rest.starts_with('+')) rest.remove_prefix(1);
+  auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), c.operand);
+  if (c.op.empty() || rest.empty() || error != std::errc() || end != rest.data() + rest.size()) {
+    throw ValueError("value: \"" + common::excerpt(text, 60) +
+                     "\" is not a comparison like \"> 0.05\" (<, <=, >, >=, ==, != and a number)");
+  }
+  return c;
+}
+
+class PrometheusQueryCheck final : public Check {
+ public:
+  explicit PrometheusQueryCheck(const common::Params& p) : params_(p) {
+    query_ = p.at("query").get<std::string>();
+    if (query_.empty()) throw ValueError("query: must not be empty");
+    if (p.contains("value")) comparison_ = parse_comparison(p.at("value").get<std::string>());
+    any_ = p.at("any").get<bool>();
+    absent_ = p.at("expect").get<std::string>() == "absent";
+    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
+      throw ValueError("timeout: must be more than 0");
+    }
+  }
+
+  std::string describe() const override {
+    std::string text = "Prometheus query " + json(common::excerpt(query_, 160)).dump();
+    if (absent_) {
+      return text + (comparison_ ? " has no sample " + comparison_->text : " returns nothing");
+    }
+    if (!comparison_) return text + " returns samples";
+    return text + (any_ ? " has a sample " : " has every sample ") + comparison_->text;
+  }
+
+  Observation observe(const CheckContext& context) override {
+    if (!client_) {
+      try {
+        client_.emplace(alerting::endpoint_for(context, "prometheus", "Prometheus", params_));
+      } catch (const ValueError& e) {
+        return alerting::inconclusive(e.what());
+      }
+    }
+    json evidence = {{"prometheus", client_->endpoint().shown()}, {"query", query_}};
+    if (comparison_) evidence["value"] = comparison_->text;
+    clients::PrometheusQueryResult result;
+    try {
+      result = client_->query(query_);
+    } catch (const clients::ApiError& e) {
+      return alerting::inconclusive(e.what(), evidence);
+    }
+
+    json samples = json::array();
+    std::size_t holding = 0;
+    const clients::PrometheusSample* violating = nullptr;  // breaks `present`
+    const clients::PrometheusSample* matching = nullptr;   // breaks `absent`
+    for (const auto& s : result.samples) {
+      bool holds = !comparison_ || comparison_->holds(s.number);
+      holding += holds;
+      if (holds && !matching) matching = &s;
+      if (!holds && !violating) violating = &s;
+      if (samples.size() < kMaxSamplesShown) {
+        json entry = {{"metric", s.metric}, {"value", s.value}};
+        if (comparison_) entry["holds"] = holds;
+        samples.push_back(std::move(entry));
+      }
+    }
+    evidence["result_type"] = result.result_type;
+    evidence["sample_count"] = result.samples.size();
+    evidence["samples"] = std::move(samples);
+    if (!result.warnings.empty()) evidence["warnings"] = result.warnings;
+
+    Observation o;
+    const std::size_t n = result.samples.size();
+    const std::string counted = std::to_string(holding) + " of " + std::to_string(n) + " samples";
+    if (absent_) {
+      if (!matching) {
+        o.verdict = Verdict::Pass;
+        o.message = n == 0
+                        ? "no samples"
+                        : "no sample " + comparison_->text + " (" + std::to_string(n) + " samples)";
+      } else {
+        o.verdict = Verdict::Fail;
+        o.message = comparison_ ? "sample " + sample_text(*matching) + " is " + comparison_->text
+                                : "the query returned " + std::to_string(n) + " samples";
+      }
+    } else if (n == 0) {
+      o.verdict = Verdict::Fail;
+      o.message = "the query returned no samples";
+    } else if (any_ ? holding > 0 : !violating) {
+      o.verdict = Verdict::Pass;
+      o.message = comparison_ ? counted + " " + comparison_->text
+                              : "the query returned " + std::to_string(n) + " samples";
+    } else {
+      o.verdict = Verdict::Fail;
+      o.message = any_
+                      ? "no sample is " + comparison_->text + " (" + std::to_string(n) + " samples)"
+                      : "sample " + sample_text(*violating) + " is not " + comparison_->text +
+                            " (" + counted + " are)";
+    }
+    o.evidence = std::move(evidence);
+    return o;
+  }
+
+ private:
+  static std::string sample_text(const clients::PrometheusSample& s) {
+    return common::excerpt(s.metric.dump(), 200) + " = " + s.value;
+  }
+
+  common::Params params_;
+  std::string query_;
+  std::optional<Comparison> comparison_;
+  bool any_ = false;
+  bool absent_ = false;
+  std::optional<clients::PrometheusClient> client_;
+};
+
+}  // namespace
+
+CheckKind prometheus_query_check_kind() {
+  using common::FieldSpec;
+  return {"prometheus.query",
+          "Evaluates a PromQL instant query and compares its samples with a value",
+          "live: every poll evaluates the query now; to look at the drill window only, write it "
+          "into the query (e.g. increase(errors_total[2m]) > 0)",
+          {{
+              FieldSpec{"query",
+                        FieldType::String,
+                        true,
+                        "a PromQL expression returning an instant vector or a scalar",
+                        {},
+                        {}},
+              FieldSpec{"value",
+                        FieldType::String,
+                        false,
+                        "a comparison every sample must meet, like \"> 0.05\" (<, <=, >, >=, ==, "
+                        "!=); without it any sample will do",
+                        {},
+                        {}},
+              FieldSpec{"any",
+                        FieldType::Boolean,
+                        false,
+                        "one sample meeting value is enough, instead of every sample",
+                        {},
+                        false},
+              FieldSpec{"expect",
+                        FieldType::String,
+                        false,
+                        "present: at least one sample and value met; absent: no sample (meeting "
+                        "value)",
+                        {"present", "absent"},
+                        "present"},
+              alerting::url_field("prometheus"),
+              alerting::timeout_field(),
+          }},
+          [](const common::Params& p) { return std::make_unique<PrometheusQueryCheck>(p); }};
+}
+
+}  // namespace firedrill::validators
