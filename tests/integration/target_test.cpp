@@ -228,7 +228,8 @@ TEST(TargetMetrics, CountExactlyWhatALoadRunSent) {
   EXPECT_EQ(metric(text, "http_request_duration_seconds_count{path=\"/status/{code}\"}"), 700);
   EXPECT_EQ(metric(text, "target_info{name=\"firedrill-target\"}"), 1);
   EXPECT_GT(metric(text, "process_resident_memory_bytes"), 1e6);
-  EXPECT_GT(metric(text, "process_cpu_seconds_total"), 0);
+  // Exported (metric() gives -1 when absent); a short run on an idle machine may use < 1 tick.
+  EXPECT_GE(metric(text, "process_cpu_seconds_total"), 0);
 }
 
 TEST(TargetMetrics, EveryThreadCountsIntoTheSameSeries) {
