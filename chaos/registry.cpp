@@ -4,10 +4,16 @@ namespace firedrill::chaos {
 
 // Each kind lives in its own file; this list is the only place that names them all.
 FaultKind exec_fault_kind();
+FaultKind process_kill_fault_kind();
+FaultKind process_oom_fault_kind();
+FaultKind process_crashloop_fault_kind();
+FaultKind http_degrade_fault_kind();
 
 const std::vector<FaultKind>& fault_kinds() {
   static const std::vector<FaultKind> kinds = {
-      exec_fault_kind(),
+      exec_fault_kind(),         process_kill_fault_kind(),
+      process_oom_fault_kind(),  process_crashloop_fault_kind(),
+      http_degrade_fault_kind(),
   };
   return kinds;
 }

@@ -65,6 +65,7 @@ struct RunCommand {
       throw common::UsageError("--out-dir: cannot create \"" + dir.string() +
                                "\": " + ec.message());
     options.journal_path = (dir / "journal.jsonl").string();
+    options.work_dir = dir.string();
 
     reporters::ConsoleProgress progress(std::cerr, !quiet && isatty(STDERR_FILENO));
     if (!quiet) options.observers.push_back(&progress);

@@ -33,6 +33,8 @@ struct ServiceSpec {
   // includes PORT, REPLICA, SERVICE and SERVICE_DIR (a directory of the replica's own that
   // survives its restarts, e.g. for a database path).
   std::vector<std::string> command;
+  // Where the command runs (the parser sets the drill file's folder); empty: firedrill's own.
+  std::filesystem::path working_dir;
   int replicas = 1;
   int port = 0;  // replica i gets port + i, exported as PORT; 0: the service has no port
   std::map<std::string, std::string> env;
@@ -42,6 +44,10 @@ struct ServiceSpec {
   Duration max_backoff = std::chrono::seconds(30);
   std::optional<uint64_t> memory_limit;  // bytes, applied as process.oom applies its limit
 };
+
+// [a-z0-9-]+: a service name becomes part of file, directory and cgroup names. Shared by the
+// drill parser and the supervisor so that both accept the same names.
+bool valid_service_name(const std::string& name);
 
 // Why a replica's process ended, as the kubelet words it.
 struct Termination {
@@ -65,9 +71,9 @@ struct ReplicaStatus {
   std::string waiting_reason;  // CrashLoopBackOff | HeldDown
   bool ready = false;
   int restarts = 0;
-  WallClock::time_point started_at{};        // of the current or last process
-  std::vector<Termination> terminations;     // oldest first, every one since the drill began
-  std::optional<std::string> memory_limit;   // "64Mi via cgroup v1" when one applies
+  WallClock::time_point started_at{};       // of the current or last process
+  std::vector<Termination> terminations;    // oldest first, every one since the drill began
+  std::optional<std::string> memory_limit;  // "64Mi via cgroup v1" when one applies
   std::filesystem::path log_file;
 
   nlohmann::json to_json() const;
@@ -93,9 +99,11 @@ class LocalServices {
  public:
   // `run_dir` receives <service>-<index>.log and <service>-<index>/ (SERVICE_DIR).
   // `self_exe` is what `firedrill` as argv[0] runs. Throws common::ValueError for an
-  // inconsistent spec (naming the service and the setting).
+  // inconsistent spec (naming the service and the setting). `cgroup_root` is where memory
+  // cgroups are looked for; a folder without any makes limit_memory() use the address-space
+  // limit, which is how that fallback is tested on a machine that has cgroups.
   LocalServices(std::vector<ServiceSpec> services, std::filesystem::path run_dir,
-                std::string self_exe);
+                std::string self_exe, std::filesystem::path cgroup_root = "/sys/fs/cgroup");
   ~LocalServices();  // stop_all()
   LocalServices(const LocalServices&) = delete;
   LocalServices& operator=(const LocalServices&) = delete;
@@ -114,8 +122,8 @@ class LocalServices {
   // process.kill: sends `signal` to the replicas' process groups (indices into the service's
   // replicas). With `hold_down` the supervisor does not restart them until release(). Returns
   // the pids signalled.
-  std::vector<int> signal(const std::string& service, const std::vector<int>& replicas,
-                          int signal, bool hold_down);
+  std::vector<int> signal(const std::string& service, const std::vector<int>& replicas, int signal,
+                          bool hold_down);
   // Lets held-down replicas restart now.
   void release(const std::string& service, const std::vector<int>& replicas);
 

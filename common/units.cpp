@@ -182,6 +182,44 @@ double parse_rate(std::string_view original) {
   return value / seconds_per_unit;
 }
 
+uint64_t parse_bytes(std::string_view original) {
+  const std::string_view text = trim(original);
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
+      {"Ki", 1ull << 10}, {"Mi", 1ull << 20}, {"Gi", 1ull << 30},   {"Ti", 1ull << 40},
+      {"k", 1'000},       {"M", 1'000'000},   {"G", 1'000'000'000}, {"T", 1'000'000'000'000}};
+  std::string_view number = text;
+  uint64_t multiplier = 1;
+  for (const auto& [suffix, factor] : kUnits) {
+    if (text.ends_with(suffix)) {
+      number = text.substr(0, text.size() - suffix.size());
+      multiplier = factor;
+      break;
+    }
+  }
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (number.empty() || ec != std::errc{} || end != number.data() + number.size()) {
+    throw ValueError(fmt::format(
+        "\"{}\" is not a memory quantity; use bytes or a unit: Ki, Mi, Gi, Ti (powers of 1024) or "
+        "k, M, G, T, like 64Mi",
+        original));
+  }
+  if (value == 0) throw ValueError(fmt::format("\"{}\": must be more than 0", original));
+  if (value > UINT64_MAX / multiplier) {
+    throw ValueError(fmt::format("\"{}\" is too large", original));
+  }
+  return value * multiplier;
+}
+
+std::string format_bytes(uint64_t bytes) {
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
+      {"Ti", 1ull << 40}, {"Gi", 1ull << 30}, {"Mi", 1ull << 20}, {"Ki", 1ull << 10}};
+  for (const auto& [suffix, factor] : kUnits) {
+    if (bytes >= factor && bytes % factor == 0) return fmt::format("{}{}", bytes / factor, suffix);
+  }
+  return std::to_string(bytes);
+}
+
 std::vector<Stage> parse_stages(std::string_view original) {
   const std::string_view text = trim(original);
   if (text.empty())

@@ -19,6 +19,12 @@ std::string format_duration(Duration d);
 // must be >= 0 and finite. Throws ValueError.
 double parse_rate(std::string_view text);
 
+// A memory quantity as Kubernetes writes it: "64Mi", "1Gi", "512Ki", "100M" (decimal), or plain
+// bytes "1048576". Must be more than 0. Throws ValueError.
+uint64_t parse_bytes(std::string_view text);
+// The largest binary unit that divides it exactly: 67108864 -> "64Mi", 1000 -> "1000".
+std::string format_bytes(uint64_t bytes);
+
 // One segment of a ramping arrival rate: ramp linearly from the previous target (the start rate
 // for the first stage) to `target_rps` over `duration` (k6 ramping-arrival-rate semantics).
 struct Stage {

@@ -177,7 +177,10 @@ void print_faults(std::ostream& out, const RunResult& r) {
 }
 
 void print_load(std::ostream& out, const RunResult& r) {
-  out << "\nLoad: " << (r.loads.empty() ? "none" : std::to_string(r.loads.size()) + " runs")
+  out << "\nLoad: "
+      << (r.loads.empty()       ? "none"
+          : r.loads.size() == 1 ? "1 run"
+                                : std::to_string(r.loads.size()) + " runs")
       << "\n";
   if (r.loads.empty()) return;
   Table table({"PROFILE", "RUNS", "REQUESTS", "REQ/S", "P50", "P99", "ERRORS"},

@@ -104,7 +104,7 @@ constexpr MarkerStyle kMarkerStyles[] = {
     {"fault_injected", "m-fault", "fault injected"},
     {"fault_reverted", "m-revert", "fault reverted"},
     {"fault_revert_failed", "m-revert-failed", "revert failed"},
-    {"check_passed", "m-detect", "check passed (detected)"},
+    {"check_passed", "m-detect", "check passed"},
     {"check_failed", "m-check-failed", "check failed"},
     {"aborted", "m-abort", "aborted"},
 };
@@ -187,8 +187,9 @@ void write_header(std::ostream& out, const RunResult& r) {
       << "<div class=\"what\">firedrill drill</div><h1>" << esc(r.drill_name) << "</h1>"
       << "<div class=\"verdict\">" << esc(verdict_title(r.verdict)) << "</div>"
       << "<p class=\"counts\">" << esc(verdict_counts(r)) << "</p>";
-  if (!r.abort_reason.empty())
+  if (!r.abort_reason.empty()) {
     out << "<p class=\"counts\">aborted: " << esc(r.abort_reason) << "</p>";
+  }
   out << "</header>\n";
   out << "<dl class=\"meta\">";
   auto item = [&](const char* key, const std::string& value) {

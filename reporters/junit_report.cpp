@@ -13,8 +13,6 @@ namespace firedrill::reporters {
 
 namespace {
 
-using nlohmann::json;
-
 enum class Outcome { Passed, Failure, Error };
 
 struct TestCase {

@@ -12,8 +12,9 @@ namespace firedrill::reporters {
 // of the drill unless named otherwise.
 struct TimelineEvent {
   double at_s = 0;
-  // drill_start, step_start, step_end, fault_injected, fault_reverted, fault_revert_failed,
-  // check_passed, check_failed, threshold_failed, aborted, drill_end
+  // drill_start, receiver_started, services_started, step_start, step_end, load_end,
+  // fault_injected, fault_failed, fault_reverted, fault_revert_failed, check_passed,
+  // check_failed, threshold_failed, aborted, services_stopped, drill_end
   std::string type;
   std::string name;    // the step, fault or check it concerns
   std::string detail;  // one human line

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/local_services.hpp"
 #include "common/param_schema.hpp"
 #include "loadgen/load_config.hpp"
 
@@ -90,6 +91,8 @@ struct Drill {
   Metadata metadata;
   Target target;
   nlohmann::json integrations = nlohmann::json::object();
+  std::vector<clients::ServiceSpec> services;        // started before the first step, in order
+  std::map<std::string, SourceLocation> service_at;  // by service name: where it was declared
   std::map<std::string, LoadProfile> load;
   std::vector<Step> steps;
   std::vector<Threshold> thresholds;

@@ -104,6 +104,14 @@ const MapDecl& drill_decl() {
            "Connections to monitoring and infrastructure (Prometheus, Kubernetes, ...) that faults "
            "and checks use.",
            schema::ref("integrations")},
+          {"services",
+           false,
+           "Local processes firedrill starts, supervises and restarts like a kubelet, by name: "
+           "the system under test when it runs on this machine. They start before the first step "
+           "(each replica ready first) and stop after the last; local faults and checks name them.",
+           {{"type", "object"},
+            {"propertyNames", {{"pattern", "^[a-z0-9-]+$"}}},
+            {"additionalProperties", schema::ref("service")}}},
           {"load",
            false,
            "Named load profiles: what to send and how fast. A load step runs one for a duration.",
@@ -192,6 +200,9 @@ const MapDecl& integrations_decl() {
           {"receiver", false, "",
            integration("The built-in notification receiver that Alertmanager delivers to.")},
           {"pushgateway", false, "", integration("Prometheus Pushgateway to push run metrics to.")},
+          {"serviceMetrics", false, "",
+           integration("The local services' state (up, ready, restarts, OOM kills) as Prometheus "
+                       "metrics while the drill runs: {listen: 127.0.0.1:19100}.")},
           {"kubernetes", false, "",
            integration("Kubernetes API: {context: NAME} or {inCluster: true}; default $KUBECONFIG "
                        "or ~/.kube/config.")},
@@ -397,10 +408,83 @@ const MapDecl& threshold_decl() {
   return decl;
 }
 
+const MapDecl& service_decl() {
+  static const json memory_size = schema::interpolable(
+      {{"anyOf", json::array({{{"type", "integer"}, {"minimum", 1}},
+                              {{"type", "string"}, {"pattern", "^[0-9]+(Ki|Mi|Gi|Ti)?$"}}})}});
+  static const json command = {
+      {"anyOf",
+       json::array({{{"type", "string"}, {"minLength", 1}},
+                    {{"type", "array"}, {"minItems", 1}, {"items", schema::ref("scalar")}}})}};
+  static const MapDecl decl{
+      "service",
+      "service",
+      "One local service: a command run as `replicas` processes, each with its own port, log "
+      "file and directory.",
+      {
+          {"command", true,
+           "argv as a list (firedrill as the program means this firedrill), or one string run "
+           "by /bin/sh -c. $(NAME) is replaced by the replica's environment variable NAME, "
+           "including PORT, REPLICA, SERVICE and SERVICE_DIR.",
+           command},
+          {"replicas", false, "How many processes; replica i listens on port + i. Default 1.",
+           schema::integer(1, 1000)},
+          {"port", false, "The first replica's port, exported as PORT. Default: no port.",
+           schema::integer(1, 65535)},
+          {"env", false, "Environment variables added to firedrill's own.", schema::string_map()},
+          {"readiness", false,
+           "An HTTP GET on the replica's port that must answer 2xx before the drill starts.",
+           schema::ref("readiness")},
+          {"restart", false, "When and how soon an ended replica is started again.",
+           schema::ref("restart")},
+          {"memoryLimit", false,
+           "Memory limit of each replica from its first start, like 256Mi (Ki, Mi, Gi and Ti are "
+           "binary) or a number of bytes: a memory cgroup where firedrill may create one, "
+           "otherwise an address-space limit.",
+           memory_size},
+      }};
+  return decl;
+}
+
+const MapDecl& readiness_decl() {
+  static const MapDecl decl{
+      "readiness",
+      "readiness",
+      "An HTTP GET of http://127.0.0.1:PORT<path>; the replica is ready while it answers 2xx.",
+      {
+          {"path", false, "Path of the probe. Default /healthz.",
+           schema::interpolable({{"type", "string"}, {"pattern", "^/"}})},
+          {"period", false, "Time between probes. Default 500ms.", schema::duration()},
+          {"timeout", false,
+           "How long the replicas may take to be ready at the start of the drill. Default 30s.",
+           schema::duration()},
+      }};
+  return decl;
+}
+
+const MapDecl& restart_decl() {
+  static const MapDecl decl{
+      "restart",
+      "restart",
+      "The restart policy, with the kubelet's exponential backoff.",
+      {
+          {"policy", false,
+           "always, on-failure (exit code other than 0, or a signal) or never. Default always.",
+           schema::interpolable(
+               {{"enum", {"always", "on-failure", "never"}}, {"default", "always"}})},
+          {"backoff", false, "Delay before the first restart, doubled after each. Default 1s.",
+           schema::duration()},
+          {"maxBackoff", false, "The longest delay between restarts. Default 30s.",
+           schema::duration()},
+      }};
+  return decl;
+}
+
 std::vector<const MapDecl*> all_map_decls() {
-  return {&metadata_decl(),   &target_decl(),   &tls_decl(),   &integrations_decl(),
-          &profile_decl(),    &request_decl(),  &stage_decl(), &validate_decl(),
-          &thresholds_decl(), &threshold_decl()};
+  return {&metadata_decl(), &target_decl(),    &tls_decl(),      &integrations_decl(),
+          &service_decl(),  &readiness_decl(), &restart_decl(),  &profile_decl(),
+          &request_decl(),  &stage_decl(),     &validate_decl(), &thresholds_decl(),
+          &threshold_decl()};
 }
 
 const std::vector<StepTypeDecl>& step_types() {

@@ -9,9 +9,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "clients/notification_receiver.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/kind_catalog.hpp"
 #include "scenarios/load_profiles.hpp"
+#include "scenarios/services_section.hpp"
 #include "scenarios/steps.hpp"
 #include "scenarios/suggest.hpp"
 #include "scenarios/thresholds.hpp"
@@ -112,6 +114,20 @@ Target read_target(YamlReader& r, const Value& v) {
   return t;
 }
 
+// Settings firedrill itself acts on are checked now, so that a typo is a validation error.
+void check_integration(YamlReader& r, const Field& f, const nlohmann::json& settings) {
+  if (f.key == "receiver") {
+    try {
+      clients::receiver_options(settings);
+    } catch (const std::exception& e) {
+      r.error(f.value.at, e.what());
+    }
+  } else if (f.key == "serviceMetrics" && !settings.value("listen", nlohmann::json()).is_string()) {
+    r.error(f.value.at,
+            "integrations.serviceMetrics needs listen: HOST:PORT, like 127.0.0.1:19100");
+  }
+}
+
 nlohmann::json read_integrations(YamlReader& r, const Value& v) {
   nlohmann::json out = nlohmann::json::object();
   auto e = r.map(v, "integrations by name, like {prometheus: {url: http://prometheus:9090}}");
@@ -122,6 +138,7 @@ nlohmann::json read_integrations(YamlReader& r, const Value& v) {
     if (!r.map(f.value, "the settings of " + f.key + " as a map", true)) continue;
     if (auto settings = r.json(f.value)) {
       out[f.key] = settings->is_null() ? nlohmann::json::object() : std::move(*settings);
+      check_integration(r, f, out[f.key]);
     }
   }
   return out;
@@ -154,6 +171,11 @@ Drill read_drill(YamlReader& r, const Value& root, const KindCatalog& kinds) {
   }
   if (const Field* f = e->find("integrations")) {
     drill.integrations = read_integrations(r, f->value);
+  }
+  if (const Field* f = e->find("services")) {
+    ServicesSection services = parse_services(r, f->value);
+    drill.services = std::move(services.services);
+    drill.service_at = std::move(services.at);
   }
   std::vector<std::string> profile_names;
   if (const Field* f = e->find("load")) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,7 +12,10 @@
 
 #include "chaos/fault.hpp"
 #include "chaos/revert_journal.hpp"
+#include "clients/local_services.hpp"
+#include "clients/notification_receiver.hpp"
 #include "loadgen/engine.hpp"
+#include "scenarios/service_state_metrics.hpp"
 #include "scenarios/threshold_evaluation.hpp"
 #include "validators/check.hpp"
 
@@ -103,6 +107,10 @@ class Run {
   void stop_all_loads();
   void revert(ActiveFault& f);
   void check_abort_thresholds(const std::string& profile);
+  // integrations.receiver and the `services:` block, before the first step; false when one
+  // cannot start (an infrastructure error: the drill stops before changing anything).
+  bool start_local_parts();
+  void stop_local_parts();
 
   const Drill& drill_;
   const RunOptions& options_;
@@ -120,7 +128,50 @@ class Run {
   bool infrastructure_error_ = false;
   reporters::RunResult result_;
   std::mutex observer_mutex_;  // load observers are called from the engines' threads
+  std::unique_ptr<clients::NotificationReceiver> receiver_;
+  std::unique_ptr<clients::LocalServices> services_;
+  std::unique_ptr<ServiceStateMetrics> service_metrics_;
 };
+
+bool Run::start_local_parts() {
+  try {
+    if (drill_.integrations.contains("receiver")) {
+      receiver_ = std::make_unique<clients::NotificationReceiver>(
+          clients::receiver_options(drill_.integrations["receiver"]));
+      event("receiver_started", "receiver", "listening on " + receiver_->address());
+    }
+    if (!drill_.services.empty()) {
+      std::filesystem::path dir = std::filesystem::path(options_.work_dir) / "services";
+      services_ = std::make_unique<clients::LocalServices>(
+          drill_.services, dir,
+          options_.self_exe.empty() ? std::string("/proc/self/exe") : options_.self_exe);
+      fault_context_.services = services_.get();
+      if (drill_.integrations.contains("serviceMetrics")) {
+        service_metrics_ = std::make_unique<ServiceStateMetrics>(
+            *services_, drill_.integrations["serviceMetrics"].value("listen", ""));
+      }
+      services_->start_all();
+      event("services_started", "services",
+            fmt::format("{} service{} ready, logs in {}", drill_.services.size(),
+                        drill_.services.size() == 1 ? "" : "s", dir.string()));
+    }
+  } catch (const std::exception& e) {
+    abort_reason_ = std::string("could not start the drill's local parts: ") + e.what();
+    infrastructure_error_ = true;
+    event("aborted", drill_.metadata.name, abort_reason_);
+    return false;
+  }
+  return true;
+}
+
+void Run::stop_local_parts() {
+  if (services_) {
+    service_metrics_.reset();
+    services_->stop_all();
+    event("services_stopped", "services", "");
+  }
+  receiver_.reset();
+}
 
 void Run::event(const std::string& type, const std::string& name, const std::string& detail) {
   TimelineEvent e{now_s(), type, name, detail};
@@ -289,6 +340,8 @@ void Run::run_validate_step(const Step& step) {
   context.drill_start = wall_start_;
   context.last_fault = last_fault_wall_;
   context.integrations = &drill_.integrations;
+  context.services = services_.get();
+  context.receiver = receiver_.get();
 
   bool eventually = step.window == Window::Eventually;
   bool settled = false;
@@ -378,8 +431,9 @@ reporters::RunResult Run::execute() {
   journal_.begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
   event("drill_start", drill_.metadata.name, "run " + options_.run_id);
 
+  const bool started = start_local_parts();
   for (const Step& step : drill_.steps) {
-    if (stopping()) break;
+    if (stopping() || !started) break;
     event("step_start", step.name, "");
     switch (step.type) {
       case StepType::Load:
@@ -406,6 +460,7 @@ reporters::RunResult Run::execute() {
   for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
     if (!it->reverted) revert(*it);
   }
+  stop_local_parts();
   for (const auto& t : drill_.thresholds) {
     result_.thresholds.push_back(evaluate_threshold(t, result_.loads));
     if (!result_.thresholds.back().passed) {

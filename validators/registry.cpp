@@ -9,6 +9,8 @@ CheckKind prometheus_alert_check_kind();
 CheckKind prometheus_query_check_kind();
 CheckKind alertmanager_alert_check_kind();
 CheckKind receiver_notification_check_kind();
+CheckKind service_status_check_kind();
+CheckKind logs_file_check_kind();
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = {
@@ -18,6 +20,8 @@ const std::vector<CheckKind>& check_kinds() {
       prometheus_query_check_kind(),
       alertmanager_alert_check_kind(),
       receiver_notification_check_kind(),
+      service_status_check_kind(),
+      logs_file_check_kind(),
   };
   return kinds;
 }

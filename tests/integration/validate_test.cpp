@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/subprocess.hpp"
 #include "tests/integration/support.hpp"
 
 namespace firedrill::testing {
@@ -115,6 +116,59 @@ TEST(SchemaCommand, PrintsOrWritesTheSchema) {
   EXPECT_EQ(written.out, "");
   std::ifstream in(out);
   EXPECT_EQ(nlohmann::json::parse(in), schema);
+}
+
+// Validates YAML files against a JSON Schema with Python's jsonschema; prints one line per
+// invalid file.
+const char* kSchemaValidator = R"(
+import json, sys, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+validator = jsonschema.Draft202012Validator(schema)
+for path in sys.argv[2:]:
+    for error in validator.iter_errors(yaml.safe_load(open(path))):
+        print(path, "/".join(map(str, error.absolute_path)), error.message)
+)";
+
+common::SubprocessResult run(std::vector<std::string> argv) {
+  common::SubprocessRequest request;
+  request.argv = std::move(argv);
+  return common::run_subprocess(request);
+}
+
+TEST(SchemaCommand, ExamplesAndAServicesBlockValidateAgainstTheSchema) {
+  if (!run({"python3", "-c", "import jsonschema, yaml"}).succeeded()) {
+    GTEST_SKIP() << "python3 with jsonschema and yaml is not installed";
+  }
+  TempDir dir;
+  const fs::path schema = dir.path() / "schema.json";
+  ASSERT_EQ(run_firedrill({"schema", "-o", schema.string()}, false).exit_code, 0);
+  const std::string head =
+      "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: local}\nsteps: [{wait: 1s}]\n"
+      "services:\n  target:\n";
+  const fs::path good = dir.path() / "services.yaml";
+  std::ofstream(good) << head
+                      << "    command: [firedrill, target, --listen, \"127.0.0.1:$(PORT)\"]\n"
+                         "    replicas: 2\n    port: 18080\n    env: {LOG_LEVEL: info}\n"
+                         "    readiness: {path: /healthz, period: 500ms, timeout: 30s}\n"
+                         "    restart: {policy: always, backoff: 1s, maxBackoff: 30s}\n"
+                         "    memoryLimit: 256Mi\n"
+                         "  worker: {command: ./worker.sh, restart: {policy: on-failure}}\n";
+  const fs::path bad = dir.path() / "bad-services.yaml";
+  std::ofstream(bad) << head << "    command: []\n    restart: {policy: sometimes}\n";
+
+  std::vector<std::string> argv = {"python3", "-c", kSchemaValidator, schema.string(),
+                                   good.string()};
+  for (const auto& file : yaml_files(kSource / "scenarios" / "examples")) {
+    argv.push_back(file.string());
+  }
+  common::SubprocessResult valid = run(argv);
+  EXPECT_TRUE(valid.succeeded()) << valid.err;
+  EXPECT_EQ(valid.out, "");
+
+  common::SubprocessResult invalid =
+      run({"python3", "-c", kSchemaValidator, schema.string(), bad.string()});
+  EXPECT_TRUE(invalid.succeeded()) << invalid.err;
+  EXPECT_EQ(lines_of(invalid.out).size(), 2u) << invalid.out;
 }
 
 }  // namespace

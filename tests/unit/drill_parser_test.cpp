@@ -512,8 +512,8 @@ steps:
   // `x-check` is not a drill key; the merge itself is fine.
   EXPECT_THAT(error_lines(outcome),
               ElementsAre("6:1: unknown key `x-check` in the drill; valid keys: `apiVersion`, "
-                          "`kind`, `metadata`, `target`, `integrations`, `load`, `steps` or "
-                          "`thresholds`"));
+                          "`kind`, `metadata`, `target`, `integrations`, `services`, `load`, "
+                          "`steps` or `thresholds`"));
 
   const std::string merged = kHead + R"(steps:
   - validate:

@@ -49,8 +49,8 @@ TEST(DrillSchema, IsDraft2020JsonWithTheTopLevelStructure) {
   EXPECT_EQ(schema.at("type"), "object");
   EXPECT_EQ(schema.at("additionalProperties"), false);
   EXPECT_EQ(schema.at("required"), json({"apiVersion", "kind", "metadata", "steps"}));
-  for (const char* key : {"apiVersion", "kind", "metadata", "target", "integrations", "load",
-                          "steps", "thresholds"}) {
+  for (const char* key : {"apiVersion", "kind", "metadata", "target", "integrations", "services",
+                          "load", "steps", "thresholds"}) {
     ASSERT_TRUE(schema.at("properties").contains(key)) << key;
     EXPECT_FALSE(schema.at("properties").at(key).value("description", "").empty()) << key;
   }
@@ -59,6 +59,27 @@ TEST(DrillSchema, IsDraft2020JsonWithTheTopLevelStructure) {
   EXPECT_TRUE(thresholds.contains("http.latency.p99.9"));
   EXPECT_TRUE(thresholds.contains("http.errors.rate"));
   EXPECT_EQ(schema.at("$defs").at("target").at("required"), json({"url"}));
+}
+
+TEST(DrillSchema, ServicesBlock) {
+  const json schema = scenarios::drill_json_schema();
+  const json& services = schema.at("properties").at("services");
+  EXPECT_FALSE(services.value("description", "").empty());
+  EXPECT_EQ(services.at("additionalProperties").at("$ref"), "#/$defs/service");
+  EXPECT_EQ(services.at("propertyNames").at("pattern"), "^[a-z0-9-]+$");
+  const json& service = schema.at("$defs").at("service");
+  EXPECT_EQ(service.at("required"), json({"command"}));
+  EXPECT_EQ(service.at("additionalProperties"), false);
+  for (const char* key :
+       {"command", "replicas", "port", "env", "readiness", "restart", "memoryLimit"}) {
+    EXPECT_FALSE(service.at("properties").at(key).value("description", "").empty()) << key;
+  }
+  EXPECT_EQ(service.at("properties").at("readiness").at("$ref"), "#/$defs/readiness");
+  EXPECT_EQ(service.at("properties").at("restart").at("$ref"), "#/$defs/restart");
+  EXPECT_TRUE(schema.at("$defs").at("readiness").at("properties").contains("period"));
+  EXPECT_EQ(
+      schema.at("$defs").at("restart").at("properties").at("policy").at("anyOf").at(0).at("enum"),
+      json({"always", "on-failure", "never"}));
 }
 
 TEST(DrillSchema, EveryRegisteredKindWithItsParameters) {

@@ -298,6 +298,8 @@ TEST(ConsoleReport, AbortedDrillAndChecksWithoutDetection) {
   EXPECT_NE(text.find("  aborted   interrupted (SIGINT); faults reverted"), std::string::npos);
   EXPECT_TRUE(has_line(text, {"  PASS ", " consistently 1m00s ", " - "})) << text;
   EXPECT_NE(text.find("unreachable: connect: connection refused"), std::string::npos) << text;
+  r.loads.resize(1);
+  EXPECT_NE(console(r).find("\nLoad: 1 run\n"), std::string::npos);
   EXPECT_EQ(lines_of(text).back(), "Verdict: ABORTED (exit 3)");
 }
 

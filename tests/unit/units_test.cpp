@@ -209,5 +209,30 @@ TEST(ParseStages, ErrorsNameTheSegment) {
                                                   "is not a rate: rates cannot be negative"));
 }
 
+TEST(ParseBytes, BinaryAndDecimalUnits) {
+  EXPECT_EQ(parse_bytes("64Mi"), 64ull << 20);
+  EXPECT_EQ(parse_bytes("512Ki"), 512ull << 10);
+  EXPECT_EQ(parse_bytes("2Gi"), 2ull << 30);
+  EXPECT_EQ(parse_bytes("100M"), 100'000'000ull);
+  EXPECT_EQ(parse_bytes(" 1048576 "), 1048576ull);
+}
+
+TEST(ParseBytes, RejectsWhatIsNotAQuantity) {
+  for (const char* bad : {"", "Mi", "64MB", "-1Mi", "1.5Gi", "0", "99999999999Ti"}) {
+    EXPECT_THROW(parse_bytes(bad), ValueError) << bad;
+  }
+  try {
+    parse_bytes("64MB");
+  } catch (const ValueError& e) {
+    EXPECT_NE(std::string(e.what()).find("like 64Mi"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FormatBytes, LargestExactBinaryUnit) {
+  EXPECT_EQ(format_bytes(64ull << 20), "64Mi");
+  EXPECT_EQ(format_bytes(1536ull << 10), "1536Ki");
+  EXPECT_EQ(format_bytes(1000), "1000");
+}
+
 }  // namespace
 }  // namespace firedrill::common
