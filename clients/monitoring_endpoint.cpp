@@ -1,5 +1,6 @@
 #include "clients/monitoring_endpoint.hpp"
 
+#include "clients/aws_sigv4.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
 
@@ -154,6 +155,18 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
+void sign_for_endpoint(HttpRequest& request, const Endpoint& endpoint, const std::string& what) {
+  if (!endpoint.aws_signing) return;
+  const AwsSigning& signing = *endpoint.aws_signing;
+  AwsCredentials credentials;
+  try {
+    credentials = signing.credentials->get();
+  } catch (const AwsCredentialsError& e) {
+    throw ApiError(what + ": no AWS credentials: " + e.what(), 0);
+  }
+  sign_sigv4(request, credentials, signing.region, signing.service, WallClock::now());
+}
+
 json get_json(HttpClient& client, const Endpoint& endpoint, const std::string& path_and_query) {
   HttpRequest request;
   request.url = endpoint.base_url + path_and_query;
@@ -162,9 +175,10 @@ json get_json(HttpClient& client, const Endpoint& endpoint, const std::string& p
   request.insecure = endpoint.insecure;
   request.ca_file = endpoint.ca_file;
   request.timeout = endpoint.timeout;
-  HttpResponse response = client.perform(request);
   const std::string what =
       endpoint.name + " at " + endpoint.shown() + ": GET " + path_only(path_and_query);
+  sign_for_endpoint(request, endpoint, what);
+  HttpResponse response = client.perform(request);
   if (!response.ok()) throw ApiError(what + ": no response: " + response.error, 0);
   if (response.status < 200 || response.status > 299) {
     throw ApiError(

@@ -1,13 +1,24 @@
 #pragma once
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "clients/aws_credentials.hpp"
 #include "clients/http_client.hpp"
 #include "common/units.hpp"
 
 namespace firedrill::clients {
+
+// Amazon Managed Service for Prometheus and Amazon OpenSearch Service take no credentials in
+// headers: each request is signed with SigV4 instead.
+struct AwsSigning {
+  std::shared_ptr<AwsCredentialCache> credentials;
+  std::string region;
+  std::string service;  // the SigV4 signing name: "aps", "es"
+};
 
 // A monitoring API (Prometheus, Alertmanager) and how to authenticate to it.
 struct Endpoint {
@@ -17,6 +28,7 @@ struct Endpoint {
   bool insecure = false;
   std::string ca_file;
   common::Duration timeout = std::chrono::seconds(10);
+  std::optional<AwsSigning> aws_signing;
 
   // The base URL without a password, for messages and evidence.
   std::string shown() const { return redact_url(base_url); }
@@ -43,6 +55,11 @@ Endpoint endpoint_from_integrations(const nlohmann::json* integrations, const st
 
 // Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text);
+
+// Signs `request` when the endpoint is an AWS-signed one; after its last header is set, since
+// the signature covers them. Throws ApiError, starting with `what`, when no AWS credentials can
+// be had.
+void sign_for_endpoint(HttpRequest& request, const Endpoint& endpoint, const std::string& what);
 
 // GET base_url + path_and_query; the parsed JSON body of a 2xx response. Otherwise ApiError,
 // with the API's own error text (Prometheus' "error", Alertmanager's message) when it sent one.

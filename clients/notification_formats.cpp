@@ -67,6 +67,7 @@ Notification from_alert_group(const json& body, const char* format) {
     alert.labels = string_labels(a, "labels");
     alert.alertname = string_field(alert.labels, "alertname");
     alert.status = status_of(string_field(a, "status"));
+    alert.starts_at = parse_rfc3339(string_field(a, "startsAt"));
     n.alerts.push_back(std::move(alert));
   }
   return n;
@@ -207,7 +208,9 @@ std::vector<std::string> Notification::alertnames() const {
 json Notification::to_json() const {
   json alert_list = json::array();
   for (const auto& a : alerts) {
-    alert_list.push_back({{"alertname", a.alertname}, {"status", a.status}, {"labels", a.labels}});
+    json alert = {{"alertname", a.alertname}, {"status", a.status}, {"labels", a.labels}};
+    if (a.starts_at) alert["starts_at"] = format_rfc3339(*a.starts_at);
+    alert_list.push_back(std::move(alert));
   }
   json out = {{"received_at", format_rfc3339(received_at)},
               {"format", format},

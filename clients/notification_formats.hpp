@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -14,6 +15,8 @@ struct ReceivedAlert {
   std::string alertname;  // empty when the payload does not say
   std::string status;     // firing | resolved | unknown
   nlohmann::json labels = nlohmann::json::object();
+  // When the alert started firing, where the payload says (Alertmanager and Grafana startsAt).
+  std::optional<std::chrono::system_clock::time_point> starts_at;
 };
 
 // A notification as received, whatever its sender, in one shape the checks match against.

@@ -122,6 +122,12 @@ bool PrometheusClient::ready(std::string* why) {
   request.insecure = endpoint_.insecure;
   request.ca_file = endpoint_.ca_file;
   request.timeout = endpoint_.timeout;
+  try {
+    sign_for_endpoint(request, endpoint_, endpoint_.name + " at " + endpoint_.shown());
+  } catch (const ApiError& e) {
+    if (why) *why = e.what();
+    return false;
+  }
   HttpResponse response = client_.perform(request);
   if (response.ok() && response.status == 200) return true;
   if (why) {

@@ -31,8 +31,12 @@ common::FieldSpec url_field(const std::string& integration);
 common::FieldSpec timeout_field();
 
 // The endpoint of integrations.<key>, or the check's own url; throws common::ValueError.
+// `aws_service` is the SigV4 signing name of the Amazon-managed flavour of the API ("aps" for
+// Amazon Managed Service for Prometheus); with it, `auth: sigv4` in the integration signs each
+// request with the credentials of integrations.aws, in the integration's `region` or the AWS one.
 clients::Endpoint endpoint_for(const CheckContext& context, const std::string& key,
-                               const std::string& name, const common::Params& params);
+                               const std::string& name, const common::Params& params,
+                               const std::string& aws_service = "");
 
 // An observation that could not be made: the monitoring system is unreachable, refuses the
 // call, or is not configured. Not a failure of what is being drilled.

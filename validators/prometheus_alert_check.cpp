@@ -39,7 +39,8 @@ class PrometheusAlertCheck final : public Check {
   Observation observe(const CheckContext& context) override {
     if (!client_) {
       try {
-        client_.emplace(alerting::endpoint_for(context, "prometheus", "Prometheus", params_));
+        client_.emplace(
+            alerting::endpoint_for(context, "prometheus", "Prometheus", params_, "aps"));
       } catch (const ValueError& e) {
         return alerting::inconclusive(e.what());
       }

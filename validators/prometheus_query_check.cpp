@@ -1,4 +1,3 @@
-#include <charconv>
 #include <memory>
 #include <optional>
 
@@ -7,6 +6,7 @@
 #include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
+#include "validators/value_comparison.hpp"
 
 namespace firedrill::validators {
 
@@ -18,51 +18,14 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxSamplesShown = 50;
 
-// `value: "> 0.05"`: what each sample is compared with.
-struct Comparison {
-  std::string op;
-  double operand = 0;
-  std::string text;
-
-  bool holds(double v) const {
-    if (op == "<") return v < operand;
-    if (op == "<=") return v <= operand;
-    if (op == ">") return v > operand;
-    if (op == ">=") return v >= operand;
-    if (op == "==") return v == operand;
-    return v != operand;
-  }
-};
-
-Comparison parse_comparison(const std::string& text) {
-  std::string_view rest = text;
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  Comparison c;
-  c.text = text;
-  for (const char* op : {"<=", ">=", "==", "!=", "<", ">"}) {
-    if (rest.starts_with(op)) {
-      c.op = op;
-      rest.remove_prefix(c.op.size());
-      break;
-    }
-  }
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
-  if (rest.starts_with('+')) rest.remove_prefix(1);
-  auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), c.operand);
-  if (c.op.empty() || rest.empty() || error != std::errc() || end != rest.data() + rest.size()) {
-    throw ValueError("value: \"" + common::excerpt(text, 60) +
-                     "\" is not a comparison like \"> 0.05\" (<, <=, >, >=, ==, != and a number)");
-  }
-  return c;
-}
-
 class PrometheusQueryCheck final : public Check {
  public:
   explicit PrometheusQueryCheck(const common::Params& p) : params_(p) {
     query_ = p.at("query").get<std::string>();
     if (query_.empty()) throw ValueError("query: must not be empty");
-    if (p.contains("value")) comparison_ = parse_comparison(p.at("value").get<std::string>());
+    if (p.contains("value")) {
+      comparison_ = parse_value_comparison(p.at("value").get<std::string>(), "value");
+    }
     any_ = p.at("any").get<bool>();
     absent_ = p.at("expect").get<std::string>() == "absent";
     if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
@@ -82,7 +45,8 @@ class PrometheusQueryCheck final : public Check {
   Observation observe(const CheckContext& context) override {
     if (!client_) {
       try {
-        client_.emplace(alerting::endpoint_for(context, "prometheus", "Prometheus", params_));
+        client_.emplace(
+            alerting::endpoint_for(context, "prometheus", "Prometheus", params_, "aps"));
       } catch (const ValueError& e) {
         return alerting::inconclusive(e.what());
       }
@@ -155,7 +119,7 @@ class PrometheusQueryCheck final : public Check {
 
   common::Params params_;
   std::string query_;
-  std::optional<Comparison> comparison_;
+  std::optional<ValueComparison> comparison_;
   bool any_ = false;
   bool absent_ = false;
   std::optional<clients::PrometheusClient> client_;

@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <memory>
 #include <optional>
 
@@ -72,7 +74,7 @@ class ReceiverNotificationCheck final : public Check {
           received_since.push_back(notification_summary(n));
         }
       }
-      if (!matches(n)) continue;
+      if (!matching_alert(n)) continue;
       if (!fresh) {
         ++earlier;
       } else if (!found) {
@@ -88,6 +90,13 @@ class ReceiverNotificationCheck final : public Check {
                   alerting::relative_text(context, found->received_at);
       evidence["received_at"] = clients::format_rfc3339(found->received_at);
       evidence["time_to_notify_s"] = alerting::seconds_between(since, found->received_at);
+      // The second half of the alerting path: from the alert firing to the page arriving.
+      if (const clients::ReceivedAlert* alert = matching_alert(*found); alert && alert->starts_at) {
+        double firing_to_notified =
+            alerting::seconds_between(*alert->starts_at, found->received_at);
+        evidence["firing_to_notified_s"] = firing_to_notified;
+        o.message += fmt::format(" ({:.3f}s after it fired)", firing_to_notified);
+      }
       evidence["notification"] = notification_evidence(*found);
     } else {
       o.verdict = Verdict::Fail;
@@ -107,15 +116,15 @@ class ReceiverNotificationCheck final : public Check {
   }
 
  private:
-  bool matches(const clients::Notification& n) const {
-    if (format_ && n.format != *format_) return false;
+  const clients::ReceivedAlert* matching_alert(const clients::Notification& n) const {
+    if (format_ && n.format != *format_) return nullptr;
     for (const auto& a : n.alerts) {
       if (a.alertname == alertname_ && a.status == status_ &&
           alerting::labels_match(a.labels, labels_)) {
-        return true;
+        return &a;
       }
     }
-    return false;
+    return nullptr;
   }
 
   std::string alertname_;

@@ -11,6 +11,11 @@ CheckKind alertmanager_alert_check_kind();
 CheckKind receiver_notification_check_kind();
 CheckKind service_status_check_kind();
 CheckKind logs_file_check_kind();
+CheckKind cloudwatch_alarm_check_kind();
+CheckKind cloudwatch_metric_check_kind();
+CheckKind logs_cloudwatch_check_kind();
+CheckKind logs_loki_check_kind();
+CheckKind logs_elasticsearch_check_kind();
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = {
@@ -22,6 +27,11 @@ const std::vector<CheckKind>& check_kinds() {
       receiver_notification_check_kind(),
       service_status_check_kind(),
       logs_file_check_kind(),
+      cloudwatch_alarm_check_kind(),
+      cloudwatch_metric_check_kind(),
+      logs_cloudwatch_check_kind(),
+      logs_loki_check_kind(),
+      logs_elasticsearch_check_kind(),
   };
   return kinds;
 }

@@ -78,6 +78,7 @@ TEST_F(LocalDrill, ExamplePassesEndToEnd) {
           c["description"].get<std::string>().find(alert) != std::string::npos) {
         notified = true;
         EXPECT_GT(c["evidence"]["time_to_notify_s"].get<double>(), 0) << c.dump(2);
+        EXPECT_GE(c["evidence"]["firing_to_notified_s"].get<double>(), 0) << c.dump(2);
         EXPECT_TRUE(c.contains("time_to_detect_s")) << c.dump(2);
       }
     }

@@ -13,6 +13,7 @@
 
 #include "clients/http_client.hpp"
 #include "clients/notification_receiver.hpp"
+#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -80,6 +81,8 @@ TEST(NotificationReceiver, AlertmanagerWebhook) {
   EXPECT_EQ(n.alertnames(), std::vector<std::string>{"KubePodOOMKilled"});
   ASSERT_EQ(n.alerts.size(), 1u);
   EXPECT_EQ(n.alerts[0].labels["pod"], "checkout-1");
+  ASSERT_TRUE(n.alerts[0].starts_at.has_value());
+  EXPECT_EQ(clients::format_rfc3339(*n.alerts[0].starts_at), "2026-11-21T07:06:08.123Z");
   EXPECT_EQ(n.labels["namespace"], "shop");
   EXPECT_EQ(n.payload, payload);
   EXPECT_EQ(n.path, "/");

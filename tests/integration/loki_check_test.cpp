@@ -1,0 +1,160 @@
+// logs.loki against tests/fixtures/loki_contract_server.py, which checks each query_range
+// request as Loki's HTTP API documents it (nanosecond times, limit, direction, tenant, auth).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "clients/loki_client.hpp"
+#include "tests/integration/contract_server.hpp"
+#include "tests/unit/kind_params.hpp"
+#include "validators/check.hpp"
+
+namespace firedrill::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using validators::Observation;
+using validators::Verdict;
+using WallClock = std::chrono::system_clock;
+
+constexpr char kPassword[] = "loki-contract-password";
+// base64("drill:loki-contract-password")
+constexpr char kBasic[] = "Basic ZHJpbGw6bG9raS1jb250cmFjdC1wYXNzd29yZA==";
+
+const int64_t kFaultNs =
+    (std::chrono::duration_cast<std::chrono::seconds>(WallClock::now().time_since_epoch()).count() -
+     600) *
+    1'000'000'000;
+
+// Each value is ["<ns>", "line"]: json::array throughout, or nlohmann-json would read a list of
+// [string, x] pairs as an object.
+json streams() {
+  auto at = [](int64_t seconds_after) {
+    return std::to_string(kFaultNs + seconds_after * 1'000'000'000);
+  };
+  return {{{"stream", {{"namespace", "shop"}, {"app", "checkout"}}},
+           {"values", json::array({json::array({at(-30), "OOMKilled before the drill"}),
+                                   json::array({at(2), "container OOMKilled"}),
+                                   json::array({at(3), "GET / 200"}),
+                                   json::array({at(4), "OOMKilled again"})})}},
+          {{"stream", {{"namespace", "shop"}, {"app", "payments"}}},
+           {"values", json::array({json::array({at(5), "OOMKilled in payments"})})}}};
+}
+
+class LokiCheck : public ::testing::Test {
+ protected:
+  bool start(json scenario) {
+    server_ = std::make_unique<ContractServer>("loki_contract_server.py", scenario);
+    if (!server_->running()) {
+      ADD_FAILURE() << "the Loki contract server did not start: " << server_->log();
+      return false;
+    }
+    integrations_ = {{"loki",
+                      {{"url", server_->url()},
+                       {"basicAuth", {{"username", "drill"}, {"password", kPassword}}}}}};
+    return true;
+  }
+
+  Observation observe(json given) {
+    const validators::CheckKind* kind = validators::find_check_kind("logs.loki");
+    EXPECT_NE(kind, nullptr);
+    auto check = kind->create(kind_params(kind->schema, std::move(given)));
+    validators::CheckContext context;
+    context.last_fault = WallClock::time_point(
+        std::chrono::duration_cast<WallClock::duration>(std::chrono::nanoseconds(kFaultNs)));
+    context.drill_start = *context.last_fault - std::chrono::minutes(5);
+    context.integrations = &integrations_;
+    Observation o = check->observe(context);
+    EXPECT_THAT(o.message + o.evidence.dump(), Not(HasSubstr(kPassword)));
+    return o;
+  }
+
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->control("violations"), json::array()) << "the contract was broken";
+    }
+  }
+
+  std::unique_ptr<ContractServer> server_;
+  json integrations_;
+};
+
+TEST_F(LokiCheck, CountsLinesOfTheTenantSinceTheFault) {
+  ASSERT_TRUE(start({{"tenant", "team-shop"}, {"authorization", kBasic}, {"streams", streams()}}));
+  Observation o = observe({{"query", "{namespace=\"shop\", app=\"checkout\"} |= \"OOMKilled\""},
+                           {"count", 2},
+                           {"tenant", "team-shop"}});
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
+  EXPECT_EQ(o.evidence["count"], 2);
+  EXPECT_EQ(o.evidence["time_to_first_line_s"], 2.0);
+  json log = server_->control("log");
+  ASSERT_GE(log.size(), 1u);
+  EXPECT_EQ(log[0]["start"], std::to_string(kFaultNs));
+  EXPECT_EQ(log[0]["direction"], "forward");
+}
+
+TEST_F(LokiCheck, FailsWhenTheOnlyLinesAreOlderThanTheFault) {
+  ASSERT_TRUE(start({{"authorization", kBasic}, {"streams", streams()}}));
+  Observation o = observe({{"query", "{app=\"checkout\"} |= \"before the drill\""}});
+  EXPECT_EQ(o.verdict, Verdict::Fail) << o.message;
+  EXPECT_THAT(o.message, HasSubstr("0 lines since the fault"));
+}
+
+TEST_F(LokiCheck, AMissingTenantIsInconclusive) {
+  ASSERT_TRUE(start({{"tenant", "team-shop"}, {"authorization", kBasic}, {"streams", streams()}}));
+  Observation o = observe({{"query", "{app=\"checkout\"}"}});
+  EXPECT_EQ(o.verdict, Verdict::Inconclusive);
+  EXPECT_THAT(o.message, HasSubstr("status 401"));
+}
+
+TEST_F(LokiCheck, AMetricQueryIsRefusedClearly) {
+  ASSERT_TRUE(start({{"answer", "metric"}, {"streams", streams()}}));
+  Observation o = observe({{"query", "{app=\"checkout\"}"}});
+  EXPECT_EQ(o.verdict, Verdict::Inconclusive);
+  EXPECT_THAT(o.message, HasSubstr("not streams: give a log query"));
+}
+
+// Lines sharing a nanosecond, in one stream and across two, that page boundaries cut through.
+TEST(LokiPaging, LinesSharingATimestampAcrossPagesAreAllTakenOnce) {
+  auto ns = [](int64_t seconds_after) { return kFaultNs + seconds_after * 1'000'000'000; };
+  auto value = [&](int64_t seconds_after, const char* line) {
+    return json::array({std::to_string(ns(seconds_after)), line});
+  };
+  json scenario = {
+      {"streams",
+       {{{"stream", {{"namespace", "shop"}, {"app", "checkout"}}},
+         {"values", json::array({value(1, "a1"), value(2, "a2"), value(2, "a3"), value(3, "a4")})}},
+        {{"stream", {{"namespace", "shop"}, {"app", "payments"}}},
+         {"values", json::array({value(2, "b1"), value(2, "b2")})}}}}};
+  ContractServer server("loki_contract_server.py", scenario);
+  ASSERT_TRUE(server.running()) << server.log();
+  clients::Endpoint endpoint;
+  endpoint.name = "Loki";
+  endpoint.base_url = server.url();
+  clients::LokiClient loki(endpoint);
+
+  clients::LokiLines all = loki.query_range("{namespace=\"shop\"}", ns(0), ns(60), 100, 2);
+  std::vector<std::string> lines;
+  for (const auto& l : all.lines) lines.push_back(l.line);
+  EXPECT_EQ(lines, (std::vector<std::string>{"a1", "a2", "a3", "b1", "b2", "a4"}));
+  EXPECT_TRUE(all.complete);
+  // Each page after the first starts at the previous one's last timestamp, and makes room for
+  // the lines of it that come again.
+  std::vector<std::pair<std::string, std::string>> pages;
+  for (const json& call : server.control("log")) pages.emplace_back(call["start"], call["limit"]);
+  EXPECT_EQ(pages,
+            (std::vector<std::pair<std::string, std::string>>{{std::to_string(ns(0)), "2"},
+                                                              {std::to_string(ns(2)), "3"},
+                                                              {std::to_string(ns(2)), "5"},
+                                                              {std::to_string(ns(3)), "3"}}));
+
+  clients::LokiLines first_four = loki.query_range("{namespace=\"shop\"}", ns(0), ns(60), 4, 2);
+  ASSERT_EQ(first_four.lines.size(), 4u);
+  EXPECT_EQ(first_four.lines[3].line, "b1");
+  EXPECT_FALSE(first_four.complete);
+  EXPECT_EQ(server.control("violations"), json::array());
+}
+
+}  // namespace
+}  // namespace firedrill::testing
