@@ -20,6 +20,9 @@ struct FaultContext {
   bool dry_run = false;                          // say what would change, change nothing
   const nlohmann::json* integrations = nullptr;  // the drill's integrations block
   clients::LocalServices* services = nullptr;    // the drill's `services:`, when it has any
+  // Where a dry run says what it would change, one line each ("would delete pod shop/web-1");
+  // the Runner puts the lines on its timeline. Unset: they are dropped.
+  std::function<void(const std::string&)> note = nullptr;
 };
 
 class FaultError : public std::runtime_error {
@@ -47,6 +50,11 @@ struct FaultKind {
   // `captured` is what capture() returned, or null before capture (a fresh fault).
   std::function<std::unique_ptr<Fault>(const common::Params&, const nlohmann::json& captured)>
       create;
+  // What the fault needs of the drill's integrations block (e.g. its namespace listed in
+  // integrations.kubernetes.allowNamespaces), checked when the drill file is validated: the
+  // fault itself sees the integrations only when it runs. Throws common::ValueError. Optional.
+  std::function<void(const common::Params&, const nlohmann::json& integrations)>
+      check_integrations = nullptr;
 };
 
 // The registry: chaos/registry.cpp lists every kind, one line each.

@@ -69,7 +69,10 @@ class HttpDegradeFault final : public Fault {
   }
 
   void inject(const FaultContext& context) override {
-    if (context.dry_run) return;
+    if (context.dry_run) {
+      if (context.note) context.note("would set " + describe());
+      return;
+    }
     for (const auto& target : targets()) call("POST", target.at("url"), change_.dump());
   }
 

@@ -30,7 +30,7 @@ class ProcessCrashloopFault final : public Fault {
   void inject(const FaultContext& context) override {
     clients::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
-    if (context.dry_run) return;
+    if (target_.dry_run(context, "cause a " + describe())) return;
     services.override_command(target_.service, replicas, common::shell_argv(command_));
   }
 

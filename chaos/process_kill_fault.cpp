@@ -41,7 +41,7 @@ class ProcessKillFault final : public Fault {
   void inject(const FaultContext& context) override {
     clients::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
-    if (context.dry_run) return;
+    if (target_.dry_run(context, "send " + describe())) return;
     if (services.signal(target_.service, replicas, signal_, keep_down_).empty()) {
       throw FaultError(fmt::format("no process of {} was running to signal", target_.describe()));
     }

@@ -38,7 +38,7 @@ class ProcessOomFault final : public Fault {
     clients::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
     std::vector<clients::ReplicaStatus> status = services.status(target_.service);
-    if (context.dry_run) return;
+    if (target_.dry_run(context, "cause an " + describe())) return;
     for (int index : replicas) {
       if (status[index].port == 0) {
         throw FaultError("service `" + target_.service +

@@ -54,6 +54,12 @@ std::vector<int> ServiceReplicas::resolve(const clients::LocalServices& services
   return replicas;
 }
 
+bool ServiceReplicas::dry_run(const FaultContext& context, const std::string& what) const {
+  if (!context.dry_run) return false;
+  if (context.note) context.note("would " + what);
+  return true;
+}
+
 void ServiceReplicas::wait_ready(clients::LocalServices& services, const std::vector<int>& replicas,
                                  common::Duration timeout) const {
   if (!services.wait_ready(service, replicas, timeout)) {

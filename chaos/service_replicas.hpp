@@ -19,6 +19,8 @@ struct ServiceReplicas {
   clients::LocalServices& services(const FaultContext& context) const;
   // The replica indices, every one when none were named; FaultError for one out of range.
   std::vector<int> resolve(const clients::LocalServices& services) const;
+  // In a dry run, says what would be done through the context's note and returns true.
+  bool dry_run(const FaultContext& context, const std::string& what) const;
   // Reverts end here, so that the next step starts from a healthy service; FaultError on timeout.
   void wait_ready(clients::LocalServices& services, const std::vector<int>& replicas,
                   common::Duration timeout) const;

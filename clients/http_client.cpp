@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace firedrill::clients {
@@ -69,6 +70,43 @@ extern "C" size_t on_header(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// The URL's authority split up: scheme://[userinfo@]host[:port], the rest left as it is.
+struct UrlParts {
+  std::string scheme_and_userinfo;  // "https://" or "https://user:pw@"
+  std::string host;                 // as written, IPv6 literals with their brackets
+  std::string port;
+  std::string rest;  // path, query, fragment
+};
+
+std::optional<UrlParts> split_url(const std::string& url) {
+  std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  std::size_t authority = scheme_end + 3;
+  std::size_t authority_end = std::min(url.find_first_of("/?#", authority), url.size());
+  std::size_t at = url.rfind('@', authority_end - 1);
+  std::size_t host_start = at != std::string::npos && at >= authority ? at + 1 : authority;
+  std::string host_port = url.substr(host_start, authority_end - host_start);
+  std::size_t colon = host_port.rfind(':');
+  if (colon != std::string::npos && host_port.find(']', colon) != std::string::npos) {
+    colon = std::string::npos;  // a colon inside an IPv6 literal
+  }
+  UrlParts parts;
+  parts.scheme_and_userinfo = url.substr(0, host_start);
+  parts.host = host_port.substr(0, colon);
+  parts.port = colon == std::string::npos ? "" : host_port.substr(colon + 1);
+  parts.rest = url.substr(authority_end);
+  if (parts.host.empty()) return std::nullopt;
+  return parts;
+}
+
+bool valid_server_name(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 class HeaderList {
  public:
   ~HeaderList() { curl_slist_free_all(list_); }
@@ -115,17 +153,40 @@ HttpResponse HttpClient::perform(const HttpRequest& request) {
 
   HeaderList headers;
   bool has_user_agent = false;
+  bool has_host = false;
   for (const auto& [name, value] : request.headers) {
     // "Name;" is how libcurl is told to send a header with an empty value.
     headers.add(value.empty() ? name + ";" : name + ": " + value);
     has_user_agent = has_user_agent || equal_ignoring_case(name, "User-Agent");
+    has_host = has_host || equal_ignoring_case(name, "Host");
   }
   if (!has_user_agent) headers.add("User-Agent: firedrill/0.1.0");
+
+  // libcurl takes the name it verifies and sends as SNI from the URL: the URL names the
+  // tls_server_name, and CURLOPT_CONNECT_TO sends its connection to the real host.
+  std::string url = request.url;
+  HeaderList connect_to;
+  if (!request.tls_server_name.empty() && request.url.starts_with("https://")) {
+    auto parts = split_url(request.url);
+    if (!parts || !valid_server_name(request.tls_server_name)) {
+      response.error =
+          parts ? "tls server name \"" + request.tls_server_name + "\" is not a host name"
+                : "cannot read the host of the URL";
+      return response;
+    }
+    std::string port = parts->port.empty() ? "443" : parts->port;
+    url = parts->scheme_and_userinfo + request.tls_server_name + ":" + port + parts->rest;
+    connect_to.add(request.tls_server_name + ":" + port + ":" + parts->host + ":" + port);
+    if (!has_host) {
+      headers.add("Host: " + parts->host + (parts->port.empty() ? "" : ":" + parts->port));
+    }
+  }
   // Without this, libcurl waits up to a second for "100 Continue" before sending larger bodies.
   if (!request.body.empty()) headers.add("Expect:");
 
   auto timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(request.timeout);
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  if (connect_to.get()) curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to.get());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);

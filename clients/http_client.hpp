@@ -24,6 +24,10 @@ struct HttpRequest {
   std::string ca_file;          // PEM bundle to trust instead of the system store
   std::string ca_pem;           // the same in memory (a kubeconfig's certificate-authority-data)
   std::string client_cert_pem;  // a client certificate and its key, PEM in memory
+  // https: the name the server's certificate is checked against and sent as SNI, while the
+  // connection still goes to the URL's host, which the Host header keeps naming (a kubeconfig's
+  // tls-server-name).
+  std::string tls_server_name;
   std::string client_key_pem;
   std::size_t max_body = 8 * 1024 * 1024;  // the response body is cut here
 };

@@ -184,7 +184,7 @@ Drill read_drill(YamlReader& r, const Value& root, const KindCatalog& kinds) {
     profile_names = std::move(load.names);
   }
   if (const Field* f = e->find("steps")) {
-    drill.steps = parse_steps(r, f->value, profile_names, kinds);
+    drill.steps = parse_steps(r, f->value, profile_names, kinds, drill.integrations);
   }
   if (const Field* f = e->find("thresholds")) {
     drill.thresholds = parse_thresholds(r, f->value, profile_names);

@@ -7,10 +7,17 @@ namespace firedrill::scenarios {
 
 KindCatalog registered_kinds() {
   KindCatalog catalog;
-  for (const auto& k : chaos::fault_kinds())
-    catalog.faults.push_back({k.name, k.summary, k.schema});
+  for (const auto& k : chaos::fault_kinds()) {
+    catalog.faults.push_back(
+        {k.name, k.summary, k.schema, [&k](const common::Params& p, const nlohmann::json& i) {
+           k.create(p, nullptr);
+           if (k.check_integrations) k.check_integrations(p, i);
+         }});
+  }
   for (const auto& k : validators::check_kinds()) {
-    catalog.checks.push_back({k.name, k.summary, k.schema});
+    catalog.checks.push_back(
+        {k.name, k.summary, k.schema,
+         [&k](const common::Params& p, const nlohmann::json&) { k.create(p); }});
   }
   return catalog;
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -14,6 +15,12 @@ struct KindDecl {
   std::string name;
   std::string summary;
   common::ParamSchema schema;
+  // Makes the kind once from params that passed the schema, as a run will (constructors do no
+  // I/O), so that what the kind itself refuses, and what a fault needs of the drill's
+  // integrations, is reported at the item's place in the file. Throws common::ValueError.
+  // Optional: test catalogs leave it out.
+  std::function<void(const common::Params&, const nlohmann::json& integrations)> construct =
+      nullptr;
 };
 
 struct KindCatalog {

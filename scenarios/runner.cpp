@@ -259,6 +259,9 @@ void Run::run_chaos_step(const Step& step) {
   fr.kind = step.fault.kind;
   ActiveFault active;
   active.id = fmt::format("fault-{}", faults_.size() + 1);
+  fault_context_.note = [this, kind = step.fault.kind](const std::string& line) {
+    event("dry_run", kind, line);
+  };
   try {
     active.fault = kind->create(step.fault.params, nullptr);
     fr.description = active.fault->describe();

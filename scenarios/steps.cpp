@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/errors.hpp"
 #include "scenarios/load_profiles.hpp"
 #include "scenarios/param_validation.hpp"
 #include "scenarios/suggest.hpp"
@@ -28,7 +29,8 @@ struct KindPlace {
 // One `{KIND: {parameters}}` map: a fault of a chaos step, or one item of a validate step's
 // checks.
 std::optional<KindItem> read_kind_item(YamlReader& r, const Value& v,
-                                       const std::vector<KindDecl>& kinds, const KindPlace& place) {
+                                       const std::vector<KindDecl>& kinds, const KindPlace& place,
+                                       const nlohmann::json& integrations) {
   const std::string& noun = place.noun;
   const std::string& example = place.example;
   auto e = r.map(v, "a " + noun + " like " + example);
@@ -66,6 +68,14 @@ std::optional<KindItem> read_kind_item(YamlReader& r, const Value& v,
   if (!kind || misindented) return std::nullopt;
   auto params = validate_params(r, first.value, kind->schema, kind->name + " " + noun);
   if (!params || e->fields.size() > 1) return std::nullopt;
+  if (kind->construct) {
+    try {
+      kind->construct(*params, integrations);
+    } catch (const common::ValueError& error) {
+      r.error(first.key_at, kind->name + " " + noun + ": " + error.what());
+      return std::nullopt;
+    }
+  }
   return KindItem{kind->name, first.key_at, std::move(*params)};
 }
 
@@ -86,6 +96,7 @@ struct StepReader {
   YamlReader& r;
   const std::vector<std::string>& profiles;
   const KindCatalog& kinds;
+  const nlohmann::json& integrations;
 
   void load(const Entries& e, const Field& type, Step& step) {
     if (auto name = r.string(type.value)) {
@@ -109,9 +120,9 @@ struct StepReader {
   }
 
   void chaos(const Entries& e, const Field& type, Step& step) {
-    if (auto item =
-            read_kind_item(r, type.value, kinds.faults,
-                           {"fault", "{exec: {inject: ..., revert: ...}}", step_decl(), "chaos"})) {
+    if (auto item = read_kind_item(
+            r, type.value, kinds.faults,
+            {"fault", "{exec: {inject: ..., revert: ...}}", step_decl(), "chaos"}, integrations)) {
       step.fault.kind = item->kind;
       step.fault.params = std::move(item->params);
       step.fault.at = item->at;
@@ -152,9 +163,9 @@ struct StepReader {
       if (!items) return;
       if (items->empty()) r.error(f->value.at, "give at least one check");
       for (const auto& item : *items) {
-        if (auto check =
-                read_kind_item(r, item, kinds.checks,
-                               {"check", "{http: {url: ...}}", validate_decl(), "checks"})) {
+        if (auto check = read_kind_item(r, item, kinds.checks,
+                                        {"check", "{http: {url: ...}}", validate_decl(), "checks"},
+                                        integrations)) {
           step.checks.push_back({check->kind, std::move(check->params), check->at});
         }
       }
@@ -234,12 +245,13 @@ struct StepReader {
 }  // namespace
 
 std::vector<Step> parse_steps(YamlReader& reader, const Value& value,
-                              const std::vector<std::string>& profiles, const KindCatalog& kinds) {
+                              const std::vector<std::string>& profiles, const KindCatalog& kinds,
+                              const nlohmann::json& integrations) {
   std::vector<Step> steps;
   auto items = reader.list(value, "a list of steps");
   if (!items) return steps;
   if (items->empty()) reader.error(value.at, "give at least one step");
-  StepReader read{reader, profiles, kinds};
+  StepReader read{reader, profiles, kinds, integrations};
   for (size_t i = 0; i < items->size(); ++i) {
     if (auto step = read.read((*items)[i], i + 1)) steps.push_back(std::move(*step));
   }

@@ -8,8 +8,10 @@
 
 namespace firedrill::scenarios {
 
-// The `steps` list. `profiles` are the names of the `load` section, valid or not.
+// The `steps` list. `profiles` are the names of the `load` section, valid or not;
+// `integrations` the drill's integrations block, which faults are checked against.
 std::vector<Step> parse_steps(YamlReader& reader, const Value& value,
-                              const std::vector<std::string>& profiles, const KindCatalog& kinds);
+                              const std::vector<std::string>& profiles, const KindCatalog& kinds,
+                              const nlohmann::json& integrations);
 
 }  // namespace firedrill::scenarios

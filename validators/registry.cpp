@@ -16,6 +16,12 @@ CheckKind cloudwatch_metric_check_kind();
 CheckKind logs_cloudwatch_check_kind();
 CheckKind logs_loki_check_kind();
 CheckKind logs_elasticsearch_check_kind();
+CheckKind kube_pod_check_kind();
+CheckKind kube_events_check_kind();
+CheckKind kube_hpa_check_kind();
+CheckKind kube_nodes_check_kind();
+CheckKind kube_rollout_check_kind();
+CheckKind kube_logs_check_kind();
 
 const std::vector<CheckKind>& check_kinds() {
   static const std::vector<CheckKind> kinds = {
@@ -32,6 +38,12 @@ const std::vector<CheckKind>& check_kinds() {
       logs_cloudwatch_check_kind(),
       logs_loki_check_kind(),
       logs_elasticsearch_check_kind(),
+      kube_pod_check_kind(),
+      kube_events_check_kind(),
+      kube_hpa_check_kind(),
+      kube_nodes_check_kind(),
+      kube_rollout_check_kind(),
+      kube_logs_check_kind(),
   };
   return kinds;
 }

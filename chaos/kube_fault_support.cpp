@@ -1,0 +1,234 @@
+#include "chaos/kube_fault_support.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "common/errors.hpp"
+
+namespace firedrill::chaos::kube {
+
+namespace {
+
+using common::ValueError;
+using nlohmann::json;
+
+bool alphanumeric(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+}  // namespace
+
+void check_namespace_param(const std::string& ns) {
+  if (ns.empty()) {
+    throw ValueError("namespace: a Kubernetes fault needs an explicit namespace");
+  }
+  if (ns == "kube-system" || ns == "kube-public" || ns == "kube-node-lease") {
+    throw ValueError("namespace: " + ns +
+                     " is refused: faults never touch the cluster's own namespaces; use the "
+                     "namespace of the workload under test");
+  }
+}
+
+SafetySettings safety_settings(const json* integrations) {
+  SafetySettings s;
+  const json* settings = nullptr;
+  if (integrations && integrations->is_object() && integrations->contains("kubernetes")) {
+    settings = &integrations->at("kubernetes");
+  }
+  if (!settings || !settings->is_object()) return s;
+  if (settings->contains("allowNamespaces")) {
+    const json& list = settings->at("allowNamespaces");
+    if (!list.is_array()) {
+      throw ValueError("integrations.kubernetes.allowNamespaces must be a list of namespaces");
+    }
+    for (const auto& n : list) {
+      if (!n.is_string()) {
+        throw ValueError("integrations.kubernetes.allowNamespaces must list namespace names, got " +
+                         n.dump());
+      }
+      s.allowed_namespaces.push_back(n.get<std::string>());
+    }
+  }
+  if (settings->contains("maxPods")) {
+    const json& m = settings->at("maxPods");
+    if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > 100000) {
+      throw ValueError("integrations.kubernetes.maxPods must be a whole number of at least 1");
+    }
+    s.max_pods = static_cast<int>(m.get<int64_t>());
+  }
+  return s;
+}
+
+void check_namespace_allowed(const std::string& ns, const SafetySettings& settings) {
+  const auto& allowed = settings.allowed_namespaces;
+  if (std::find(allowed.begin(), allowed.end(), ns) != allowed.end()) return;
+  std::string listed;
+  for (const auto& a : allowed) listed += (listed.empty() ? "" : ", ") + a;
+  throw ValueError("namespace: " + ns +
+                   " is refused: integrations.kubernetes.allowNamespaces does not list it (" +
+                   (listed.empty() ? std::string("it lists none") : "it lists " + listed) +
+                   "); add it there to let faults touch it");
+}
+
+void check_integrations(const common::Params& params, const json& integrations) {
+  check_namespace_allowed(params.at("namespace").get<std::string>(),
+                          safety_settings(&integrations));
+}
+
+Connection connect(const FaultContext& context, const std::string& ns) {
+  Connection c;
+  try {
+    SafetySettings settings = safety_settings(context.integrations);
+    check_namespace_allowed(ns, settings);
+    c.max_pods = settings.max_pods;
+  } catch (const ValueError& e) {
+    throw FaultError(e.what());
+  }
+  try {
+    c.client = clients::kube_client_from_integrations(context.integrations);
+  } catch (const ValueError& e) {
+    throw FaultError(std::string("integrations.kubernetes: ") + e.what());
+  }
+  return c;
+}
+
+std::string label_value(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += (alphanumeric(c) || c == '-' || c == '_' || c == '.') ? c : '-';
+    if (out.size() == 63) break;
+  }
+  while (!out.empty() && !alphanumeric(out.front())) out.erase(0, 1);
+  while (!out.empty() && !alphanumeric(out.back())) out.pop_back();
+  return out;
+}
+
+json created_labels(const FaultContext& context, const std::string& fault_kind) {
+  return {{"firedrill.io/drill", label_value(context.drill_name)},
+          {"firedrill.io/run", label_value(context.run_id)},
+          {"firedrill.io/fault", label_value(fault_kind)}};
+}
+
+std::string generated_name(const std::string& prefix) {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::random_device rd;
+  std::string suffix;
+  for (int i = 0; i < 5; ++i) suffix += kAlphabet[rd() % (sizeof kAlphabet - 1)];
+  return prefix + "-" + suffix;
+}
+
+void dry_run_report(const FaultContext& context, const std::vector<std::string>& lines) {
+  if (!context.note) return;
+  for (const auto& line : lines) context.note(line);
+}
+
+bool pod_ready(const json& pod) {
+  for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array())) {
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+bool pod_terminating(const json& pod) {
+  return pod.contains("/metadata/deletionTimestamp"_json_pointer);
+}
+
+std::string pod_owner_kind(const json& pod) {
+  for (const auto& r : pod.value("/metadata/ownerReferences"_json_pointer, json::array())) {
+    if (r.value("controller", false)) return r.value("kind", "");
+  }
+  return {};
+}
+
+int64_t whole_seconds(const common::Params& p, const std::string& name) {
+  auto d = common::duration_param(p, name);
+  if (d < common::Duration::zero() || d % std::chrono::seconds(1) != common::Duration::zero()) {
+    throw ValueError(name + ": must be a whole number of seconds, like 0s or 30s");
+  }
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
+uint64_t memory_bytes(const std::string& quantity, const std::string& param) {
+  static const std::vector<std::pair<std::string, double>> kSuffixes = {
+      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
+      {"k", 1e3},     {"M", 1e6},        {"G", 1e9},           {"T", 1e12},
+      {"", 1.0}};
+  for (const auto& [suffix, factor] : kSuffixes) {
+    if (quantity.size() <= suffix.size() || !quantity.ends_with(suffix)) continue;
+    std::string number = quantity.substr(0, quantity.size() - suffix.size());
+    if (number.find_first_not_of("0123456789.") != std::string::npos) break;
+    try {
+      double value = std::stod(number) * factor;
+      if (value >= 1) return static_cast<uint64_t>(value);
+    } catch (const std::exception&) {
+    }
+    break;
+  }
+  throw ValueError(param + ": expected a memory quantity like 64Mi, 1Gi or 500M, got \"" +
+                   quantity + "\"");
+}
+
+json load_pod_manifest(const LoadPod& pod) {
+  json spec = {{"restartPolicy", "Always"},
+               {"terminationGracePeriodSeconds", 0},
+               {"containers", json::array({{{"name", pod.container},
+                                            {"image", pod.image},
+                                            {"command", pod.command},
+                                            {"resources", pod.resources}}})}};
+  spec.update(pod.placement);
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", {{"name", pod.name}, {"labels", pod.labels}}},
+          {"spec", spec}};
+}
+
+void create_load_pods(const FaultContext& context, clients::KubeClient& client,
+                      const std::string& ns, const std::vector<LoadPod>& pods) {
+  if (context.dry_run) {
+    std::vector<std::string> lines;
+    for (const auto& p : pods) {
+      lines.push_back("would create pod " + ns + "/" + p.name + " (image " + p.image +
+                      ", resources " + p.resources.dump() +
+                      (p.placement.empty() ? "" : ", placement " + p.placement.dump()) + ")");
+    }
+    dry_run_report(context, lines);
+    return;
+  }
+  for (const auto& p : pods) {
+    api("creating pod " + ns + "/" + p.name,
+        [&] { return client.create(clients::core_resource("pods", ns), load_pod_manifest(p)); });
+  }
+}
+
+void delete_pods(clients::KubeClient& client, const std::string& ns,
+                 const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    api("deleting pod " + ns + "/" + name,
+        [&] { return client.remove(clients::core_resource("pods", ns, name), 0); });
+  }
+}
+
+common::FieldSpec namespace_field() {
+  return {"namespace",
+          common::FieldType::String,
+          true,
+          "the namespace of the workload; it must be listed in "
+          "integrations.kubernetes.allowNamespaces, and kube-system never is",
+          {},
+          {}};
+}
+
+common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds) {
+  return {"kind",      common::FieldType::String, false, "the kind of the workload", kinds,
+          "Deployment"};
+}
+
+clients::KubeResource workload_resource(const std::string& kind, const std::string& ns,
+                                        const std::string& name) {
+  std::string plural = kind == "StatefulSet" ? "statefulsets"
+                       : kind == "DaemonSet" ? "daemonsets"
+                                             : "deployments";
+  return clients::apps_resource(plural, ns, name);
+}
+
+}  // namespace firedrill::chaos::kube

@@ -1,0 +1,268 @@
+// The Kubernetes example drills (scenarios/examples/k8s) run by the firedrill binary against the
+// API simulator, reached through ${env:KUBECONFIG} as a user would: drills that must pass, one
+// that must fail, refusals, dry runs, interrupts and a crash followed by `firedrill revert`.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "tests/integration/kube_simulator.hpp"
+#include "tests/integration/support.hpp"
+
+namespace firedrill::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+const std::string kExamples = std::string(FIREDRILL_SOURCE_DIR) + "/scenarios/examples/k8s/";
+
+// Web pods that request 900m CPU: two fit on a node, so a scale-out beyond four waits for one.
+json scale_out_seed(int min_replicas, int max_replicas) {
+  json seed = shop_seed(3);
+  seed["objects"][4]["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] =
+      "900m";
+  seed["objects"].push_back(
+      {{"apiVersion", "autoscaling/v2"},
+       {"kind", "HorizontalPodAutoscaler"},
+       {"metadata", {{"name", "web"}, {"namespace", "shop"}}},
+       {"spec",
+        {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}},
+         {"minReplicas", min_replicas},
+         {"maxReplicas", max_replicas},
+         {"metrics",
+          json::array(
+              {{{"type", "Resource"},
+                {"resource",
+                 {{"name", "cpu"},
+                  {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}})}}}});
+  seed["simulation"] = {
+      {"utilizationPerRequestPerSecond", 5},
+      {"nodeGroups",
+       json::array({{{"name", "ng-1"}, {"maxSize", 3}, {"labels", {{"node-group", "ng-1"}}}}})}};
+  return seed;
+}
+
+class KubeDrill : public ::testing::Test {
+ protected:
+  void start(json seed) {
+    sim_ = std::make_unique<KubeSimulator>(std::move(seed));
+    ASSERT_TRUE(KubeSimulator::eventually([&] { return ready_pods("app=web") >= 3; }))
+        << sim_->log();
+    env("KUBECONFIG", sim_->served_kubeconfig("client-cert").string());
+    env("NAMESPACE", "shop");
+    env("APP", "web");
+  }
+  void TearDown() override {
+    for (const auto& name : set_) unsetenv(name.c_str());
+  }
+  void env(const std::string& name, const std::string& value) {
+    setenv(name.c_str(), value.c_str(), 1);
+    set_.push_back(name);
+  }
+  fs::path out_dir() const { return dir_.path() / "out"; }
+
+  CommandResult run(const std::string& example, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", "-q", "--out-dir", out_dir().string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(kExamples + example);
+    CommandResult r = run_firedrill(args, /*with_output=*/false);
+    if (fs::exists(out_dir() / "result.json")) {
+      r.json = json::parse(read_text(out_dir() / "result.json"));
+    }
+    return r;
+  }
+
+  int ready_pods(const std::string& selector) const {
+    auto [key, value] =
+        std::pair(selector.substr(0, selector.find('=')), selector.substr(selector.find('=') + 1));
+    int n = 0;
+    for (const auto& p : sim_->objects("pods", "shop")) {
+      if (p["metadata"]["labels"].value(key, "") != value) continue;
+      for (const auto& c : p["status"].value("conditions", json::array())) {
+        n += c["type"] == "Ready" && c["status"] == "True";
+      }
+    }
+    return n;
+  }
+  // Requests that could have changed the cluster.
+  int mutations() const {
+    int n = 0;
+    for (const auto& r : sim_->requests()) n += r["method"] != "GET";
+    return n;
+  }
+  std::string image() const {
+    for (const auto& d : sim_->objects("deployments", "shop")) {
+      if (d["metadata"]["name"] == "web") {
+        return d["spec"]["template"]["spec"]["containers"][0]["image"];
+      }
+    }
+    return {};
+  }
+  // Objects firedrill created that are still there.
+  int leftovers() const {
+    int n = 0;
+    for (const auto& p : sim_->objects("pods")) {
+      n += p["metadata"].value("labels", json::object()).contains("firedrill.io/run");
+    }
+    return n;
+  }
+  static const json* check_of(const json& result, const std::string& kind) {
+    for (const auto& c : result["checks"]) {
+      if (c["kind"] == kind) return &c;
+    }
+    return nullptr;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<KubeSimulator> sim_;
+  std::vector<std::string> set_;
+};
+
+TEST_F(KubeDrill, EveryExampleValidates) {
+  env("KUBECONFIG", "/nonexistent/kubeconfig");
+  env("SERVICE_URL", "https://web.shop.example.com");
+  for (const char* example :
+       {"pod-kill.yaml", "oom.yaml", "bad-image.yaml", "hpa-cluster-autoscaler.yaml"}) {
+    CommandResult r = run_firedrill({"validate", kExamples + example}, false);
+    EXPECT_EQ(r.exit_code, 0) << example << ": " << r.out << r.err;
+  }
+}
+
+TEST_F(KubeDrill, PodKillPasses) {
+  start(shop_seed(3));
+  CommandResult r = run("pod-kill.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << r.json.dump(1);
+  EXPECT_EQ(r.json["verdict"], "passed");
+  EXPECT_EQ(ready_pods("app=web"), 3);
+}
+
+TEST_F(KubeDrill, OomPasses) {
+  start(shop_seed(3));
+  CommandResult r = run("oom.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << r.json.dump(1);
+  EXPECT_EQ(check_of(r.json, "kube.pod")->at("verdict"), "passed");
+  EXPECT_EQ(leftovers(), 0) << "the memory hog was not deleted";
+}
+
+TEST_F(KubeDrill, BadImagePassesAndTheImageIsRestored) {
+  start(shop_seed(3));
+  env("FAULT_DURATION", "2s");
+  CommandResult r = run("bad-image.yaml");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << r.json.dump(1);
+  EXPECT_EQ(image(), "nginx:1.25");
+  EXPECT_EQ(ready_pods("app=web"), 3);
+}
+
+TEST_F(KubeDrill, HpaAndClusterAutoscalerScaleOutWithTimesReported) {
+  start(scale_out_seed(3, 8));
+  env("SERVICE_URL", sim_->server() + "/_sim/service/shop/web");
+  env("SERVICE_TLS_INSECURE", "true");
+  env("NODE_SELECTOR", "node-group=ng-1");
+  env("LOAD_DURATION", "60s");
+  env("SCALE_WINDOW", "50s");
+  CommandResult r = run("hpa-cluster-autoscaler.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err << r.json.dump(1);
+  const json* hpa = check_of(r.json, "kube.hpa");
+  const json* nodes = check_of(r.json, "kube.nodes");
+  ASSERT_TRUE(hpa && nodes);
+  EXPECT_TRUE(hpa->at("evidence").contains("time_to_scale_s")) << hpa->dump();
+  EXPECT_TRUE(nodes->at("evidence").contains("time_to_scale_s")) << nodes->dump();
+  EXPECT_FALSE(nodes->at("evidence")["scale_up_events"].empty());
+  EXPECT_EQ(leftovers(), 0);
+}
+
+TEST_F(KubeDrill, HpaAtMaxReplicasFailsWithThatEvidence) {
+  start(scale_out_seed(3, 3));
+  env("SERVICE_URL", sim_->server() + "/_sim/service/shop/web");
+  env("SERVICE_TLS_INSECURE", "true");
+  env("LOAD_DURATION", "8s");
+  env("SCALE_WINDOW", "6s");
+  CommandResult r = run("hpa-cluster-autoscaler.yaml");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err << r.json.dump(1);
+  const json* hpa = check_of(r.json, "kube.hpa");
+  ASSERT_TRUE(hpa);
+  EXPECT_EQ(hpa->at("verdict"), "failed");
+  EXPECT_THAT(hpa->at("message").get<std::string>(), HasSubstr("ScalingLimited: TooManyReplicas"));
+}
+
+TEST_F(KubeDrill, AFaultInKubeSystemIsRefusedAndNothingChanges) {
+  start(shop_seed(3));
+  env("NAMESPACE", "kube-system");
+  CommandResult validate = run_firedrill({"validate", kExamples + "pod-kill.yaml"}, false);
+  EXPECT_EQ(validate.exit_code, 2) << validate.out << validate.err;
+  EXPECT_THAT(validate.err + validate.out, HasSubstr("pod-kill.yaml:24:7: kube.pod-kill fault: "
+                                                     "namespace: kube-system is refused"));
+  CommandResult r = run("pod-kill.yaml");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_EQ(sim_->requests().size(), 0u) << "the API server was called";
+}
+
+TEST_F(KubeDrill, DryRunChangesNothingAndSaysWhatItWouldDo) {
+  start(shop_seed(3));
+  // The example's chaos step alone: its checks would wait out their windows for an OOM kill that
+  // a dry run does not cause.
+  fs::path drill = dir_.path() / "oom-dry-run.yaml";
+  std::string text = read_text(kExamples + "oom.yaml");
+  std::ofstream(drill) << text.substr(0, text.find("  - name: the hog was OOM-killed"));
+  std::vector<std::string> args = {
+      "run", "-q", "--dry-run", "--out-dir", out_dir().string(), drill.string()};
+  CommandResult r = run_firedrill(args, /*with_output=*/false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(mutations(), 0);
+  json result = json::parse(read_text(out_dir() / "result.json"));
+  bool said = false;
+  for (const auto& e : result["timeline"]) {
+    said = said || (e["type"] == "dry_run" && e["name"] == "kube.oom" &&
+                    e["detail"].get<std::string>().starts_with("would create pod shop/"));
+  }
+  EXPECT_TRUE(said) << result["timeline"].dump(1);
+}
+
+TEST_F(KubeDrill, ForbiddenSaysWhichRbacRuleIsMissing) {
+  json seed = shop_seed(3);
+  seed["auth"]["rbac"]["alice"] = json::array(
+      {{{"verbs", {"get", "list"}}, {"apiGroups", {"", "apps"}}, {"resources", {"*"}}}});
+  start(seed);
+  CommandResult r = run("pod-kill.yaml");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.json.dump(), HasSubstr("user \\\"u\\\" needs RBAC: verbs [delete] on "
+                                       "resources [pods] in namespace shop"));
+  EXPECT_EQ(ready_pods("app=web"), 3);
+}
+
+TEST_F(KubeDrill, InterruptMidFaultRevertsTheImage) {
+  start(shop_seed(3));
+  env("FAULT_DURATION", "10m");
+  Process firedrill({FIREDRILL_BINARY, "run", "-q", "--out-dir", out_dir().string(),
+                     kExamples + "bad-image.yaml"},
+                    dir_.path() / "run.log");
+  ASSERT_TRUE(KubeSimulator::eventually([&] { return image() != "nginx:1.25"; }))
+      << read_text(dir_.path() / "run.log");
+  firedrill.signal(SIGINT);
+  EXPECT_EQ(firedrill.wait(std::chrono::seconds(60)), 3) << read_text(dir_.path() / "run.log");
+  EXPECT_EQ(image(), "nginx:1.25");
+}
+
+TEST_F(KubeDrill, KillNineMidFaultThenRevertFromTheJournal) {
+  start(shop_seed(3));
+  env("FAULT_DURATION", "10m");
+  {
+    Process firedrill({FIREDRILL_BINARY, "run", "-q", "--out-dir", out_dir().string(),
+                       kExamples + "bad-image.yaml"},
+                      dir_.path() / "run.log");
+    ASSERT_TRUE(KubeSimulator::eventually([&] { return image() != "nginx:1.25"; }))
+        << read_text(dir_.path() / "run.log");
+    firedrill.signal(SIGKILL);
+    firedrill.wait(std::chrono::seconds(10));
+  }
+  EXPECT_NE(image(), "nginx:1.25");
+  CommandResult r = run_firedrill({"revert", (out_dir() / "journal.jsonl").string()}, false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(image(), "nginx:1.25");
+}
+
+}  // namespace
+}  // namespace firedrill::testing

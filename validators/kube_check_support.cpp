@@ -1,0 +1,41 @@
+#include "validators/kube_check_support.hpp"
+
+#include "clients/rfc3339.hpp"
+#include "common/errors.hpp"
+
+namespace firedrill::validators::kube {
+
+using nlohmann::json;
+
+clients::KubeClient* ClientSlot::get(const CheckContext& context, std::string* error) {
+  if (client_) return client_.get();
+  try {
+    client_ = clients::kube_client_from_integrations(context.integrations);
+  } catch (const common::ValueError& e) {
+    *error = std::string("integrations.kubernetes: ") + e.what();
+    return nullptr;
+  }
+  return client_.get();
+}
+
+std::optional<WallClock::time_point> parse_time(const std::string& timestamp) {
+  return clients::parse_rfc3339(timestamp);
+}
+
+bool at_or_after(const std::string& timestamp, WallClock::time_point since) {
+  auto t = parse_time(timestamp);
+  return t && *t >= std::chrono::floor<std::chrono::seconds>(since);
+}
+
+bool condition_true(const json& object, const std::string& type) {
+  for (const auto& c : object.value("/status/conditions"_json_pointer, json::array())) {
+    if (c.value("type", "") == type) return c.value("status", "") == "True";
+  }
+  return false;
+}
+
+common::FieldSpec namespace_field() {
+  return {"namespace", common::FieldType::String, true, "the namespace to look in", {}, {}};
+}
+
+}  // namespace firedrill::validators::kube

@@ -1,0 +1,34 @@
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "clients/kube_client.hpp"
+#include "common/param_schema.hpp"
+#include "validators/check.hpp"
+
+// What the Kubernetes checks (validators/kube_*.cpp) share.
+namespace firedrill::validators::kube {
+
+// The client of integrations.kubernetes, made at the first poll. nullptr, with `error` set, when
+// the integration is missing or wrong.
+class ClientSlot {
+ public:
+  clients::KubeClient* get(const CheckContext& context, std::string* error);
+
+ private:
+  std::unique_ptr<clients::KubeClient> client_;
+};
+
+// The API server writes whole seconds (metav1.Time), rounded down: a timestamp counts as at or
+// after `since` when it is not before the second `since` falls in.
+bool at_or_after(const std::string& timestamp, WallClock::time_point since);
+std::optional<WallClock::time_point> parse_time(const std::string& timestamp);
+
+// status.conditions[type == `type`].status == "True".
+bool condition_true(const nlohmann::json& object, const std::string& type);
+
+common::FieldSpec namespace_field();
+
+}  // namespace firedrill::validators::kube
