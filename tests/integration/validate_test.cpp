@@ -136,9 +136,8 @@ common::SubprocessResult run(std::vector<std::string> argv) {
 }
 
 TEST(SchemaCommand, ExamplesAndAServicesBlockValidateAgainstTheSchema) {
-  if (!run({"python3", "-c", "import jsonschema, yaml"}).succeeded()) {
-    GTEST_SKIP() << "python3 with jsonschema and yaml is not installed";
-  }
+  ASSERT_TRUE(run({"python3", "-c", "import jsonschema, yaml"}).succeeded())
+      << "needs python3-jsonschema and python3-yaml (tools/install-deps installs them)";
   TempDir dir;
   const fs::path schema = dir.path() / "schema.json";
   ASSERT_EQ(run_firedrill({"schema", "-o", schema.string()}, false).exit_code, 0);
