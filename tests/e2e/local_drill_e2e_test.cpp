@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "tests/integration/support.hpp"
 
 namespace firedrill::testing {
@@ -125,6 +127,19 @@ TEST_F(LocalDrill, ReceiverDownFailsTheNotificationButStillRevertsAndReports) {
   EXPECT_EQ(check(r, "prometheus.alert")["verdict"], "passed");
   EXPECT_EQ(check(r, "receiver.notification")["verdict"], "failed");
   expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AServiceThatCannotStartAbortsBeforeAnythingChanges) {
+  fs::path drill = dir_.path() / "broken.yaml";
+  std::ofstream(drill) << "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: broken}\n"
+                       << "services:\n  api:\n    command: [firedrill-no-such-program]\n"
+                       << "steps:\n  - chaos:\n      process.kill: {service: api}\n";
+  DrillRun r = run(drill);
+  EXPECT_EQ(r.command.exit_code, 3) << r.command.out << r.command.err;
+  EXPECT_EQ(r.result["verdict"], "aborted");
+  EXPECT_THAT(r.result["abort_reason"].get<std::string>(), HasSubstr("firedrill-no-such-program"));
+  EXPECT_TRUE(r.result["faults"].empty()) << "no fault may be injected";
+  EXPECT_TRUE(fs::exists(r.out / "report.html"));
 }
 
 }  // namespace
