@@ -73,8 +73,8 @@ class KubeBadImageFault final : public Fault {
     auto c = kube::connect(context, namespace_);
     json patch = {{"metadata",
                    {{"annotations",
-                     {{"firedrill.io/run", kube::label_value(context.run_id)},
-                      {"firedrill.io/drill", kube::label_value(context.drill_name)}}}}},
+                     {{kube::kRunLabel, kube::label_value(context.run_id)},
+                      {kube::kDrillLabel, kube::label_value(context.drill_name)}}}}},
                   {"spec", image_patch(container, image_)}};
     kube::api("patching the image of " + kind_ + " " + namespace_ + "/" + name_, [&] {
       return c.client->patch(resource(), patch, clients::PatchType::StrategicMerge);
@@ -85,8 +85,7 @@ class KubeBadImageFault final : public Fault {
     if (!captured_.contains("original_image") || context.dry_run) return;
     auto c = kube::connect(context, namespace_);
     json patch = {
-        {"metadata",
-         {{"annotations", {{"firedrill.io/run", nullptr}, {"firedrill.io/drill", nullptr}}}}},
+        {"metadata", {{"annotations", {{kube::kRunLabel, nullptr}, {kube::kDrillLabel, nullptr}}}}},
         {"spec", image_patch(captured_["container"], captured_["original_image"])}};
     try {
       c.client->patch(resource(), patch, clients::PatchType::StrategicMerge);
@@ -118,7 +117,7 @@ class KubeBadImageFault final : public Fault {
   }
 
   clients::KubeResource resource() const {
-    return kube::workload_resource(kind_, namespace_, name_);
+    return clients::workload_resource(kind_, namespace_, name_);
   }
 
   std::string namespace_;

@@ -1,5 +1,7 @@
 #include "chaos/kube_fault_support.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <random>
 
@@ -93,10 +95,16 @@ Connection connect(const FaultContext& context, const std::string& ns) {
 }
 
 std::string label_value(const std::string& text) {
+  constexpr size_t kMaxLabelValue = 63;
   std::string out;
-  for (char c : text) {
-    out += (alphanumeric(c) || c == '-' || c == '_' || c == '.') ? c : '-';
-    if (out.size() == 63) break;
+  for (char c : text) out += (alphanumeric(c) || c == '-' || c == '_' || c == '.') ? c : '-';
+  if (out.size() > kMaxLabelValue) {
+    // Run ids end in their time and a random suffix: cut, a long drill name would make two runs
+    // share one label and `cleanup` of one delete the other's pods. A hash of the whole keeps
+    // them apart (FNV-1a: stable across builds and machines).
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : text) hash = (hash ^ c) * 16777619u;
+    out = out.substr(0, kMaxLabelValue - 9) + "-" + fmt::format("{:08x}", hash);
   }
   while (!out.empty() && !alphanumeric(out.front())) out.erase(0, 1);
   while (!out.empty() && !alphanumeric(out.back())) out.pop_back();
@@ -104,9 +112,13 @@ std::string label_value(const std::string& text) {
 }
 
 json created_labels(const FaultContext& context, const std::string& fault_kind) {
-  return {{"firedrill.io/drill", label_value(context.drill_name)},
-          {"firedrill.io/run", label_value(context.run_id)},
-          {"firedrill.io/fault", label_value(fault_kind)}};
+  return {{kDrillLabel, label_value(context.drill_name)},
+          {kRunLabel, label_value(context.run_id)},
+          {kFaultLabel, label_value(fault_kind)}};
+}
+
+std::vector<clients::KubeResource> created_kinds() {
+  return {clients::core_resource("pods")};
 }
 
 std::string generated_name(const std::string& prefix) {
@@ -221,14 +233,6 @@ common::FieldSpec namespace_field() {
 common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds) {
   return {"kind",      common::FieldType::String, false, "the kind of the workload", kinds,
           "Deployment"};
-}
-
-clients::KubeResource workload_resource(const std::string& kind, const std::string& ns,
-                                        const std::string& name) {
-  std::string plural = kind == "StatefulSet" ? "statefulsets"
-                       : kind == "DaemonSet" ? "daemonsets"
-                                             : "deployments";
-  return clients::apps_resource(plural, ns, name);
 }
 
 }  // namespace firedrill::chaos::kube

@@ -39,7 +39,13 @@ struct Connection {
 Connection connect(const FaultContext& context, const std::string& ns);
 
 // The labels that mark what a fault creates, so that revert and cleanup find it after a crash.
+inline constexpr const char* kRunLabel = "firedrill.io/run";
+inline constexpr const char* kDrillLabel = "firedrill.io/drill";
+inline constexpr const char* kFaultLabel = "firedrill.io/fault";
 nlohmann::json created_labels(const FaultContext& context, const std::string& fault_kind);
+// The collections (without a namespace) of every kind of object a fault creates: what
+// `firedrill cleanup` searches. A fault that creates a new kind adds it here.
+std::vector<clients::KubeResource> created_kinds();
 // A label value made valid: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both ends.
 std::string label_value(const std::string& text);
 // A name for a created object: "<prefix>-<random>".
@@ -92,8 +98,5 @@ void delete_pods(clients::KubeClient& client, const std::string& ns,
 // Params every Kubernetes fault declares the same way.
 common::FieldSpec namespace_field();
 common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds);
-// "Deployment" -> the apps/v1 resource of that name.
-clients::KubeResource workload_resource(const std::string& kind, const std::string& ns,
-                                        const std::string& name);
 
 }  // namespace firedrill::chaos::kube

@@ -72,7 +72,7 @@ class KubeScaleFault final : public Fault {
   }
 
   clients::KubeResource resource() const {
-    auto r = kube::workload_resource(kind_, namespace_, name_);
+    auto r = clients::workload_resource(kind_, namespace_, name_);
     r.subresource = "scale";
     return r;
   }

@@ -16,6 +16,7 @@ CommandRunner add_validate_command(CLI::App& app);
 CommandRunner add_schema_command(CLI::App& app);
 CommandRunner add_report_command(CLI::App& app);
 CommandRunner add_revert_command(CLI::App& app);
+CommandRunner add_cleanup_command(CLI::App& app);
 CommandRunner add_target_command(CLI::App& app);
 CommandRunner add_receive_command(CLI::App& app);
 

@@ -76,6 +76,14 @@ KubeResource apps_resource(const std::string& plural, const std::string& ns,
   return KubeResource{"apps", "v1", plural, ns, name, ""};
 }
 
+KubeResource workload_resource(const std::string& kind, const std::string& ns,
+                               const std::string& name) {
+  std::string plural = kind == "StatefulSet" ? "statefulsets"
+                       : kind == "DaemonSet" ? "daemonsets"
+                                             : "deployments";
+  return apps_resource(plural, ns, name);
+}
+
 KubeClient::KubeClient(KubeTarget target) : target_(std::move(target)), credentials_(target_) {}
 
 std::string KubeClient::exchange(const std::string& method, const KubeResource& resource,

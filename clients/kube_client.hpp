@@ -32,6 +32,9 @@ KubeResource core_resource(const std::string& plural, const std::string& ns = {}
                            const std::string& name = {});
 KubeResource apps_resource(const std::string& plural, const std::string& ns = {},
                            const std::string& name = {});
+// A Deployment, StatefulSet or DaemonSet (by its kind) of apps/v1.
+KubeResource workload_resource(const std::string& kind, const std::string& ns,
+                               const std::string& name);
 
 // A call the API server refused, or that got no answer (status 0). The message carries the
 // Status reason and message, and for 401/403 what is needed; never a credential.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/errors.hpp"
+#include "common/text.hpp"
 
 namespace firedrill::clients {
 
@@ -163,12 +164,6 @@ KubeExecPlugin read_exec(const json& exec, const std::string& where) {
   return plugin;
 }
 
-std::string trimmed(std::string s) {
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  return s;
-}
-
 }  // namespace
 
 std::string base64_encode(std::string_view bytes) {
@@ -253,7 +248,7 @@ KubeTarget load_kubeconfig(const std::vector<fs::path>& files, const std::string
   }
   const json& cluster = cl->second.value;
   std::string where = "cluster \"" + t.cluster + "\" in " + cl->second.file.string();
-  t.server = trimmed(text(cluster, "server"));
+  t.server = common::trimmed(text(cluster, "server"));
   while (!t.server.empty() && t.server.back() == '/') t.server.pop_back();
   if (!t.server.starts_with("https://") && !t.server.starts_with("http://")) {
     throw ValueError(where + ": server must be an https:// URL");
@@ -281,7 +276,7 @@ KubeTarget load_kubeconfig(const std::vector<fs::path>& files, const std::string
     if (t.client_cert_pem.empty() != t.client_key_pem.empty()) {
       throw ValueError(uwhere + ": a client certificate needs its key, and a key its certificate");
     }
-    t.token = trimmed(text(user, "token"));
+    t.token = common::trimmed(text(user, "token"));
     std::string token_file = text(user, "tokenFile");
     if (t.token.empty() && !token_file.empty()) t.token_file = token_file;
     if (user.contains("exec") && user.at("exec").is_object()) {
@@ -319,7 +314,8 @@ KubeTarget load_in_cluster(const fs::path& service_account_dir) {
   read_file(t.token_file, "in-cluster service account token");
   std::error_code ec;
   if (fs::exists(service_account_dir / "namespace", ec)) {
-    std::string ns = trimmed(read_file(service_account_dir / "namespace", "namespace file"));
+    std::string ns =
+        common::trimmed(read_file(service_account_dir / "namespace", "namespace file"));
     if (!ns.empty()) t.namespace_name = ns;
   }
   t.user = "the service account of namespace " + t.namespace_name;

@@ -15,12 +15,6 @@ using nlohmann::json;
 
 constexpr auto kExecTimeout = std::chrono::seconds(60);
 
-std::string trimmed(std::string s) {
-  s.erase(s.find_last_not_of(" \t\r\n") + 1);
-  s.erase(0, s.find_first_not_of(" \t\r\n"));
-  return s;
-}
-
 // KUBERNETES_EXEC_INFO: the ExecCredential spec the plugin is given.
 std::string exec_info(const KubeTarget& target) {
   const KubeExecPlugin& plugin = *target.exec;
@@ -83,7 +77,7 @@ KubeCredential KubeCredentialSource::current() {
       }
       std::ostringstream s;
       s << in.rdbuf();
-      file_token_ = trimmed(s.str());
+      file_token_ = common::trimmed(s.str());
       file_read_at_ = now;
     }
     credential.token = *file_token_;
@@ -119,7 +113,7 @@ KubeCredential KubeCredentialSource::run_exec_plugin() {
   }
   if (!result.succeeded()) {
     // A plugin explains itself on stderr; stdout may hold a credential and is never shown.
-    std::string why = trimmed(result.err);
+    std::string why = common::trimmed(result.err);
     throw KubeCredentialError(name + " failed (" + result.status_text(kExecTimeout) + ")" +
                               (why.empty() ? "" : ": " + common::excerpt(why, 400)));
   }

@@ -58,6 +58,13 @@ std::string excerpt(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string trimmed(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  std::size_t first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(kSpace) - first + 1));
+}
+
 std::regex compile_regex(const std::string& pattern) {
   try {
     // libstdc++'s __polynomial selects its breadth-first matcher, which needs no recursion.

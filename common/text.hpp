@@ -11,6 +11,10 @@ namespace firedrill::common {
 // boundary, invalid bytes replaced by U+FFFD, and "…" appended when anything was left out.
 std::string excerpt(std::string_view text, std::size_t max_bytes);
 
+// `text` without the spaces, tabs, CRs and LFs at either end: a value read from a file or a
+// command's output, which usually ends with a newline.
+std::string trimmed(std::string_view text);
+
 // An ECMAScript regular expression that is searched in linear time and constant stack: the
 // default std::regex matcher recurses once per character and overflows the stack on a long
 // single-line body. Back-references are therefore not supported. Throws ValueError naming the

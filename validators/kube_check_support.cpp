@@ -34,6 +34,23 @@ bool condition_true(const json& object, const std::string& type) {
   return false;
 }
 
+CountGoal count_goal(const common::Params& p, const std::string& reach_param,
+                     const std::string& choice) {
+  CountGoal goal;
+  if (p.contains(reach_param)) goal.reach = p.at(reach_param).get<int64_t>();
+  if (p.contains("increase")) goal.increase = p.at("increase").get<int64_t>();
+  if (goal.reach.has_value() == goal.increase.has_value()) {
+    throw common::ValueError(reach_param + ": give either " + choice);
+  }
+  if (goal.reach && *goal.reach < 1) {
+    throw common::ValueError(reach_param + ": must be at least 1");
+  }
+  if (goal.increase && *goal.increase < 1) {
+    throw common::ValueError("increase: must be at least 1");
+  }
+  return goal;
+}
+
 common::FieldSpec namespace_field() {
   return {"namespace", common::FieldType::String, true, "the namespace to look in", {}, {}};
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,5 +31,16 @@ std::optional<WallClock::time_point> parse_time(const std::string& timestamp);
 bool condition_true(const nlohmann::json& object, const std::string& type);
 
 common::FieldSpec namespace_field();
+
+// What a check that waits for a count passes on: `reach` (at least N) or `increase` (at least N
+// more than at the first poll), exactly one of them.
+struct CountGoal {
+  std::optional<int64_t> reach;
+  std::optional<int64_t> increase;
+};
+// Reads the param `reach_param` and `increase`, each at least 1; `choice` explains the two for
+// the error when neither or both are given. Throws common::ValueError naming the param.
+CountGoal count_goal(const common::Params& p, const std::string& reach_param,
+                     const std::string& choice);
 
 }  // namespace firedrill::validators::kube

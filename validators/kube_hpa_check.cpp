@@ -20,24 +20,18 @@ class KubeHpaCheck final : public Check {
   explicit KubeHpaCheck(const common::Params& p)
       : namespace_(p.at("namespace").get<std::string>()),
         name_(p.at("name").get<std::string>()),
-        field_(p.at("field").get<std::string>()) {
+        field_(p.at("field").get<std::string>()),
+        goal_(kube::count_goal(p, "replicas",
+                               "replicas (reached at least N) or increase (rose by at least N "
+                               "since the fault)")) {
     if (namespace_.empty()) throw ValueError("namespace: must not be empty");
     if (name_.empty()) throw ValueError("name: the HPA's name is required");
-    if (p.contains("replicas")) replicas_ = p.at("replicas").get<int64_t>();
-    if (p.contains("increase")) increase_ = p.at("increase").get<int64_t>();
-    if (replicas_.has_value() == increase_.has_value()) {
-      throw ValueError(
-          "replicas: give either replicas (reached at least N) or increase (rose by "
-          "at least N since the fault)");
-    }
-    if (replicas_ && *replicas_ < 1) throw ValueError("replicas: must be at least 1");
-    if (increase_ && *increase_ < 1) throw ValueError("increase: must be at least 1");
   }
 
   std::string describe() const override {
     return "HPA " + namespace_ + "/" + name_ + " " + field_ + "Replicas " +
-           (replicas_ ? "reaches " + std::to_string(*replicas_)
-                      : "rises by " + std::to_string(*increase_)) +
+           (goal_.reach ? "reaches " + std::to_string(*goal_.reach)
+                        : "rises by " + std::to_string(*goal_.increase)) +
            " after the fault";
   }
 
@@ -73,9 +67,9 @@ class KubeHpaCheck final : public Check {
     evidence["desiredReplicas"] = status.value("desiredReplicas", 0);
     evidence["lastScaleTime"] = last_scale;
     if (status.contains("currentMetrics")) evidence["currentMetrics"] = status["currentMetrics"];
-    if (increase_) evidence["baseline_" + field_ + "Replicas"] = *baseline_;
+    if (goal_.increase) evidence["baseline_" + field_ + "Replicas"] = *baseline_;
 
-    const int64_t target = replicas_ ? *replicas_ : *baseline_ + *increase_;
+    const int64_t target = goal_.reach ? *goal_.reach : *baseline_ + *goal_.increase;
     Observation o;
     if (value >= target && scaled_since) {
       o.verdict = Verdict::Pass;
@@ -120,8 +114,7 @@ class KubeHpaCheck final : public Check {
   std::string namespace_;
   std::string name_;
   std::string field_;
-  std::optional<int64_t> replicas_;
-  std::optional<int64_t> increase_;
+  kube::CountGoal goal_;
   std::optional<int64_t> baseline_;  // the value at the first poll
   kube::ClientSlot slot_;
 };

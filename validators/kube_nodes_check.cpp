@@ -10,7 +10,6 @@ namespace firedrill::validators {
 namespace {
 
 using common::FieldType;
-using common::ValueError;
 using nlohmann::json;
 
 constexpr std::size_t kInEvidence = 10;
@@ -20,24 +19,19 @@ constexpr std::size_t kInEvidence = 10;
 // Autoscaler's side is evidence: its TriggeredScaleUp events and its status ConfigMap.
 class KubeNodesCheck final : public Check {
  public:
-  explicit KubeNodesCheck(const common::Params& p) {
+  explicit KubeNodesCheck(const common::Params& p)
+      : goal_(kube::count_goal(p, "ready",
+                               "ready (at least N Ready nodes, one of them new) or increase (at "
+                               "least N new Ready nodes since the fault)")) {
     if (p.contains("selector")) selector_ = p.at("selector").get<std::string>();
-    if (p.contains("ready")) ready_ = p.at("ready").get<int64_t>();
-    if (p.contains("increase")) increase_ = p.at("increase").get<int64_t>();
-    if (ready_.has_value() == increase_.has_value()) {
-      throw ValueError(
-          "ready: give either ready (at least N Ready nodes, one of them new) or "
-          "increase (at least N new Ready nodes since the fault)");
-    }
-    if (ready_ && *ready_ < 1) throw ValueError("ready: must be at least 1");
-    if (increase_ && *increase_ < 1) throw ValueError("increase: must be at least 1");
   }
 
   std::string describe() const override {
     std::string nodes = selector_.empty() ? "nodes" : "nodes " + selector_;
-    return ready_ ? "at least " + std::to_string(*ready_) + " Ready " + nodes +
-                        ", one joined after the fault"
-                  : std::to_string(*increase_) + " new Ready " + nodes + " after the fault";
+    return goal_.reach
+               ? "at least " + std::to_string(*goal_.reach) + " Ready " + nodes +
+                     ", one joined after the fault"
+               : std::to_string(*goal_.increase) + " new Ready " + nodes + " after the fault";
   }
 
   Observation observe(const CheckContext& context) override {
@@ -82,12 +76,13 @@ class KubeNodesCheck final : public Check {
     autoscaler_evidence(*client, since, evidence);
 
     Observation o;
-    bool pass = ready_ ? (ready >= *ready_ && fresh_ready >= 1) : fresh_ready >= *increase_;
+    bool pass =
+        goal_.reach ? (ready >= *goal_.reach && fresh_ready >= 1) : fresh_ready >= *goal_.increase;
     o.verdict = pass ? Verdict::Pass : Verdict::Fail;
     o.message = std::to_string(ready) + " Ready node(s), " + std::to_string(fresh_ready) +
                 " joined since " + alerting::detection_start_text(context) + "; " +
-                (ready_ ? std::to_string(*ready_) + " Ready with a new one needed"
-                        : std::to_string(*increase_) + " new needed");
+                (goal_.reach ? std::to_string(*goal_.reach) + " Ready with a new one needed"
+                             : std::to_string(*goal_.increase) + " new needed");
     if (pass && first_ready) {
       evidence["time_to_scale_s"] = alerting::seconds_between(since, *first_ready);
       o.message += "; first new node " + alerting::relative_text(context, *first_ready);
@@ -132,8 +127,7 @@ class KubeNodesCheck final : public Check {
   }
 
   std::string selector_;
-  std::optional<int64_t> ready_;
-  std::optional<int64_t> increase_;
+  kube::CountGoal goal_;
   kube::ClientSlot slot_;
 };
 

@@ -35,12 +35,9 @@ class KubeRolloutCheck final : public Check {
     clients::KubeClient* client = slot_.get(context, &error);
     if (!client) return alerting::inconclusive(error);
     json evidence = {{"workload", kind_ + " " + namespace_ + "/" + name_}};
-    const std::string plural = kind_ == "StatefulSet" ? "statefulsets"
-                               : kind_ == "DaemonSet" ? "daemonsets"
-                                                      : "deployments";
     std::optional<json> workload;
     try {
-      workload = client->get_if_exists(clients::apps_resource(plural, namespace_, name_));
+      workload = client->get_if_exists(clients::workload_resource(kind_, namespace_, name_));
     } catch (const clients::KubeApiError& e) {
       return alerting::inconclusive(e.what(), evidence);
     }

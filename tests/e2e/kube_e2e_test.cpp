@@ -93,13 +93,20 @@ class KubeDrill : public ::testing::Test {
     for (const auto& r : sim_->requests()) n += r["method"] != "GET";
     return n;
   }
-  std::string image() const {
+  json web() const {
     for (const auto& d : sim_->objects("deployments", "shop")) {
-      if (d["metadata"]["name"] == "web") {
-        return d["spec"]["template"]["spec"]["containers"][0]["image"];
-      }
+      if (d["metadata"]["name"] == "web") return d;
     }
-    return {};
+    return nullptr;
+  }
+  std::string image() const {
+    json d = web();
+    return d.is_null() ? std::string()
+                       : d["spec"]["template"]["spec"]["containers"][0]["image"].get<std::string>();
+  }
+  int replicas() const {
+    json d = web();
+    return d.is_null() ? -1 : d["spec"].value("replicas", 1);
   }
   // Objects firedrill created that are still there.
   int leftovers() const {
@@ -158,6 +165,8 @@ TEST_F(KubeDrill, BadImagePassesAndTheImageIsRestored) {
 
 TEST_F(KubeDrill, HpaAndClusterAutoscalerScaleOutWithTimesReported) {
   start(scale_out_seed(3, 8));
+  const int replicas_before = replicas();
+  const std::size_t nodes_before = sim_->objects("nodes").size();
   env("SERVICE_URL", sim_->server() + "/_sim/service/shop/web");
   env("SERVICE_TLS_INSECURE", "true");
   env("NODE_SELECTOR", "node-group=ng-1");
@@ -172,6 +181,17 @@ TEST_F(KubeDrill, HpaAndClusterAutoscalerScaleOutWithTimesReported) {
   EXPECT_TRUE(nodes->at("evidence").contains("time_to_scale_s")) << nodes->dump();
   EXPECT_FALSE(nodes->at("evidence")["scale_up_events"].empty());
   EXPECT_EQ(leftovers(), 0);
+
+  // The load is over: the HPA scales back after its stabilisation window, and the Cluster
+  // Autoscaler removes the nodes that became empty.
+  EXPECT_TRUE(KubeSimulator::eventually(
+      [&] {
+        return replicas() == replicas_before && ready_pods("app=web") == replicas_before &&
+               sim_->objects("nodes").size() == nodes_before;
+      },
+      std::chrono::seconds(60)))
+      << "replicas " << replicas() << " (" << replicas_before << " before), nodes "
+      << sim_->objects("nodes").size() << " (" << nodes_before << " before)";
 }
 
 TEST_F(KubeDrill, HpaAtMaxReplicasFailsWithThatEvidence) {

@@ -457,6 +457,8 @@ TEST_F(LocalServicesTest, StopAllLeavesNoProcessBehind) {
     ASSERT_TRUE(eventually([&] { return !services->log_lines("parent", i, {}).empty(); }));
     pids.push_back(std::stoi(services->log_lines("parent", i, {}).at(0).text.substr(6)));
   }
+  // Only once it said "up" has the shell set its trap; before, SIGTERM would still end it.
+  ASSERT_TRUE(eventually([&] { return !services->log_lines("stubborn", 0, {}).empty(); }));
   for (pid_t pid : pids) ASSERT_TRUE(alive(pid)) << pid;
 
   services->stop_all(300ms);

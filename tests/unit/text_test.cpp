@@ -12,6 +12,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
+TEST(Trimmed, DropsWhitespaceAtBothEndsOnly) {
+  EXPECT_EQ(trimmed("  token-1\r\n"), "token-1");
+  EXPECT_EQ(trimmed("\ta b\t"), "a b");
+  EXPECT_EQ(trimmed("plain"), "plain");
+  EXPECT_EQ(trimmed(" \t\r\n"), "");
+  EXPECT_EQ(trimmed(""), "");
+}
+
 TEST(Excerpt, ShortTextUnchanged) {
   EXPECT_EQ(excerpt("hello", 10), "hello");
   EXPECT_EQ(excerpt("", 10), "");

@@ -1,0 +1,233 @@
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chaos/kube_fault_support.hpp"
+#include "cli/app.hpp"
+#include "cli/command.hpp"
+#include "clients/kube_client.hpp"
+#include "common/errors.hpp"
+#include "scenarios/drill_parser.hpp"
+
+namespace firedrill::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// One object a run created, as found in the cluster.
+struct Leftover {
+  clients::KubeResource resource;  // with its namespace and name
+  std::string fault;               // the firedrill.io/fault label
+  bool terminating = false;
+};
+
+struct CleanupCommand {
+  std::string run_id;
+  std::string drill_file;
+  std::string context;
+  std::string kubeconfig;
+  std::vector<std::string> namespaces;
+  bool dry_run = false;
+
+  int run() const {
+    const std::string label = chaos::kube::label_value(run_id);
+    if (label.empty()) {
+      throw common::UsageError("--run: \"" + run_id +
+                               "\" is not a run id; give the id of the run, as in its "
+                               "out/RUN_ID folder or the run_id of its result.json");
+    }
+    json integrations = json::object();
+    if (!drill_file.empty()) {
+      scenarios::ParseOutcome parsed = scenarios::parse_drill_file(drill_file);
+      if (!parsed.drill) {
+        std::cerr << scenarios::format_errors(parsed.errors);
+        return kExitUsage;
+      }
+      integrations = parsed.drill->integrations;
+    }
+    override_connection(integrations);
+    const std::vector<std::string> searched = namespaces_to_search(integrations);
+    std::unique_ptr<clients::KubeClient> client;
+    try {
+      client = clients::kube_client_from_integrations(&integrations);
+    } catch (const common::ValueError& e) {
+      throw common::UsageError(std::string("cannot connect to Kubernetes: ") + e.what());
+    }
+
+    const std::string selector = std::string(chaos::kube::kRunLabel) + "=" + label;
+    std::cout << "searching namespace" << (searched.size() == 1 ? " " : "s ") << joined(searched)
+              << " of " << client->server() << " (" << client->target().source
+              << ") for objects labelled " << selector
+              << (dry_run ? " (dry run: nothing will be deleted)" : "") << "\n";
+    bool complete = true;
+    std::vector<Leftover> found;
+    for (const auto& ns : searched) {
+      complete = find_in(*client, ns, selector, found) && complete;
+    }
+    for (const auto& leftover : found) complete = remove(*client, leftover) && complete;
+    if (found.empty() && complete) {
+      std::cout << "nothing of run " << run_id << " is left\n";
+    }
+    if (!complete) {
+      std::cerr << "firedrill cleanup: "
+                << (dry_run ? "the search was incomplete"
+                            : "some objects of the run may remain and still load the cluster")
+                << "\n";
+      return kExitRevertFailed;
+    }
+    return kExitOk;
+  }
+
+  // --context and --kubeconfig choose the cluster over the drill's settings, as they do kubectl's.
+  void override_connection(json& integrations) const {
+    if (context.empty() && kubeconfig.empty()) return;
+    json& kube = integrations["kubernetes"];
+    if (!kube.is_object()) kube = json::object();
+    kube.erase("inCluster");
+    if (!context.empty()) kube["context"] = context;
+    if (!kubeconfig.empty()) kube["kubeconfig"] = kubeconfig;
+  }
+
+  // The faults of a drill create objects only in its allowNamespaces; --namespace narrows them.
+  std::vector<std::string> namespaces_to_search(const json& integrations) const {
+    if (namespaces.empty() && drill_file.empty()) {
+      throw common::UsageError(
+          "no namespace to search: give --drill FILE (its "
+          "integrations.kubernetes.allowNamespaces are where its faults create objects) or "
+          "--namespace NS");
+    }
+    chaos::kube::SafetySettings settings;
+    try {
+      settings = chaos::kube::safety_settings(&integrations);
+    } catch (const common::ValueError& e) {
+      throw common::UsageError(drill_file + ": " + e.what());
+    }
+    std::vector<std::string> out;
+    auto add = [&out](const std::string& ns) {
+      if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
+    };
+    for (const auto& ns : namespaces) {
+      try {
+        chaos::kube::check_namespace_param(ns);
+        if (!drill_file.empty()) chaos::kube::check_namespace_allowed(ns, settings);
+      } catch (const common::ValueError& e) {
+        throw common::UsageError(std::string("--") + e.what());
+      }
+      add(ns);
+    }
+    if (!namespaces.empty()) return out;
+    for (const auto& ns : settings.allowed_namespaces) {
+      if (!refused(ns)) add(ns);
+    }
+    if (out.empty()) {
+      throw common::UsageError(drill_file +
+                               ": integrations.kubernetes.allowNamespaces lists no namespace a "
+                               "fault may touch, so the run created nothing there");
+    }
+    return out;
+  }
+
+  // kube-system and the cluster's other own namespaces: no fault creates anything there.
+  static bool refused(const std::string& ns) {
+    try {
+      chaos::kube::check_namespace_param(ns);
+      return false;
+    } catch (const common::ValueError&) {
+      return true;
+    }
+  }
+
+  // Adds what the run created in `ns`; false when a kind could not be listed.
+  static bool find_in(clients::KubeClient& client, const std::string& ns,
+                      const std::string& selector, std::vector<Leftover>& found) {
+    bool listed = true;
+    for (clients::KubeResource kind : chaos::kube::created_kinds()) {
+      kind.namespace_name = ns;
+      clients::KubeListOptions options;
+      options.label_selector = selector;
+      try {
+        for (const auto& item : client.list(kind, options)) {
+          Leftover leftover{kind, "", chaos::kube::pod_terminating(item)};
+          leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
+          leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
+                               .value(chaos::kube::kFaultLabel, std::string());
+          found.push_back(std::move(leftover));
+        }
+      } catch (const clients::KubeApiError& e) {
+        std::cerr << "firedrill cleanup: " << e.what() << "\n";
+        listed = false;
+      }
+    }
+    return listed;
+  }
+
+  // Says what it did (or would do); false when the object may still be there.
+  bool remove(clients::KubeClient& client, const Leftover& leftover) const {
+    std::string what = leftover.resource.shown() +
+                       (leftover.fault.empty() ? "" : " (" + leftover.fault + ")") +
+                       (leftover.terminating ? " [terminating]" : "");
+    if (dry_run) {
+      std::cout << "would delete " << what << "\n";
+      return true;
+    }
+    try {
+      // Grace period 0: these are firedrill's own load pods, holding a node's CPU or memory, with
+      // nothing to drain.
+      bool deleted = client.remove(leftover.resource, 0);
+      std::cout << (deleted ? "deleted " : "already gone: ") << what << "\n";
+      return true;
+    } catch (const clients::KubeApiError& e) {
+      std::cout << "delete FAILED " << what << "\n";
+      std::cerr << "firedrill cleanup: " << e.what() << "\n";
+      return false;
+    }
+  }
+
+  static std::string joined(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+  }
+};
+
+}  // namespace
+
+CommandRunner add_cleanup_command(CLI::App& app) {
+  auto cmd = std::make_shared<CleanupCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "cleanup",
+      "Delete the Kubernetes objects a run created and left behind (after a crash, a kill -9 or\n"
+      "a failed revert): the pods of its faults (kube.oom memory hogs, kube.stress load pods),\n"
+      "found by their label firedrill.io/run=ID. Objects of other runs and objects without the\n"
+      "label are never touched. Changes to existing objects (an image, replicas, a cordoned\n"
+      "node) are undone by `firedrill revert JOURNAL`, not here.\n"
+      "Where it looks: the namespaces given with --namespace; else the allowNamespaces of the\n"
+      "drill given with --drill, the only namespaces its faults can create objects in (with\n"
+      "--drill, --namespace may only narrow that list). kube-system is never searched.\n"
+      "Which cluster: the drill's integrations.kubernetes, with --context and --kubeconfig\n"
+      "taking precedence; without a drill, as kubectl: $KUBECONFIG or ~/.kube/config and its\n"
+      "current-context. RBAC: pods list and delete in each namespace searched.\n"
+      "Exit codes: 0 nothing of the run is left (or nothing was found), 2 invalid command line,\n"
+      "drill file or kubeconfig (nothing was changed), 4 something could not be listed or\n"
+      "deleted: objects of the run may remain.");
+  sub->add_option("--run", cmd->run_id,
+                  "the run's id: the name of its out/RUN_ID folder, or run_id in result.json")
+      ->required();
+  sub->add_option("--drill", cmd->drill_file,
+                  "the drill file of the run: its integrations.kubernetes give the cluster and "
+                  "the namespaces")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--context", cmd->context, "the kubeconfig context (default: current-context)");
+  sub->add_option("--kubeconfig", cmd->kubeconfig,
+                  "one kubeconfig file, read alone (default: $KUBECONFIG, else ~/.kube/config)");
+  sub->add_option("-n,--namespace", cmd->namespaces,
+                  "a namespace to search; repeat it or separate by commas")
+      ->delimiter(',');
+  sub->add_flag("--dry-run", cmd->dry_run, "list what would be deleted, delete nothing");
+  return [cmd] { return cmd->run(); };
+}
+
+}  // namespace firedrill::cli
