@@ -1,6 +1,6 @@
 #include "chaos/fault.hpp"
 #include "common/errors.hpp"
-#include "common/subprocess.hpp"
+#include "common/shell_command.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::chaos {
@@ -13,33 +13,21 @@ using common::ValueError;
 
 constexpr std::size_t kOutputExcerpt = 512;
 
-std::string in_quotes(const std::string& text) {
-  return nlohmann::json(common::excerpt(text, 120)).dump();
-}
-
 // Runs the user's own commands: `inject` now, `revert` when the fault ends. Both get
 // FIREDRILL_RUN_ID and FIREDRILL_DRILL so they can tag what they create.
 class ExecFault final : public Fault {
  public:
   explicit ExecFault(const common::Params& p)
-      : inject_(p.at("inject").get<std::string>()),
-        revert_(p.at("revert").get<std::string>()),
-        timeout_(common::duration_param(p, "timeout")) {
+      : inject_(p.at("inject").get<std::string>()), revert_(p.at("revert").get<std::string>()) {
     if (inject_.empty()) throw ValueError("inject: must not be empty");
     if (revert_.empty()) throw ValueError("revert: must not be empty");
-    if (timeout_ <= Duration::zero()) throw ValueError("timeout: must be more than 0");
-    if (p.contains("env")) {
-      for (const auto& [name, value] : p.at("env").items()) {
-        if (name.empty() || name.find('=') != std::string::npos) {
-          throw ValueError("env: \"" + name + "\" is not a variable name");
-        }
-        env_.emplace_back(name, value.get<std::string>());
-      }
-    }
+    timeout_ = common::positive_duration_param(p, "timeout");
+    env_ = common::environment_param(p, "env");
   }
 
   std::string describe() const override {
-    return "exec " + in_quotes(inject_) + ", reverted by " + in_quotes(revert_);
+    return "exec " + common::quoted_excerpt(inject_) + ", reverted by " +
+           common::quoted_excerpt(revert_);
   }
 
   void inject(const FaultContext& context) override { run("inject", inject_, context); }
@@ -48,21 +36,19 @@ class ExecFault final : public Fault {
  private:
   void run(const std::string& what, const std::string& command, const FaultContext& context) {
     if (context.dry_run) return;
-    common::SubprocessRequest request;
-    request.argv = common::shell_argv(command);
-    request.env = env_;
-    request.env.emplace_back("FIREDRILL_RUN_ID", context.run_id);
-    request.env.emplace_back("FIREDRILL_DRILL", context.drill_name);
-    request.timeout = timeout_;
+    common::Environment env = env_;
+    env.emplace_back("FIREDRILL_RUN_ID", context.run_id);
+    env.emplace_back("FIREDRILL_DRILL", context.drill_name);
     common::SubprocessResult result;
     try {
-      result = common::run_subprocess(request);
+      result = common::run_shell_command(command, env, timeout_);
     } catch (const std::runtime_error& e) {
-      throw FaultError(what + " command " + in_quotes(command) + " could not start: " + e.what());
+      throw FaultError(what + " command " + common::quoted_excerpt(command) +
+                       " could not start: " + e.what());
     }
     if (result.succeeded()) return;
-    std::string message =
-        what + " command " + in_quotes(command) + " failed (" + result.status_text(timeout_) + ")";
+    std::string message = what + " command " + common::quoted_excerpt(command) + " failed (" +
+                          result.status_text(timeout_) + ")";
     std::string output = result.out + result.err;
     output.erase(output.find_last_not_of(" \t\r\n") + 1);
     if (!output.empty()) message += ": " + common::excerpt(output, kOutputExcerpt);
@@ -71,8 +57,8 @@ class ExecFault final : public Fault {
 
   std::string inject_;
   std::string revert_;
-  Duration timeout_;
-  std::vector<std::pair<std::string, std::string>> env_;
+  Duration timeout_{0};
+  common::Environment env_;
 };
 
 }  // namespace

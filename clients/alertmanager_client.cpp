@@ -1,25 +1,12 @@
 #include "clients/alertmanager_client.hpp"
 
+#include "clients/json_fields.hpp"
+
 namespace firedrill::clients {
 
 namespace {
 
 using nlohmann::json;
-
-std::string string_field(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::vector<std::string> strings_field(const json& object, const char* name) {
-  std::vector<std::string> out;
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_array()) return out;
-  for (const json& s : *it) {
-    if (s.is_string()) out.push_back(s.get<std::string>());
-  }
-  return out;
-}
 
 // A matcher value in Alertmanager's syntax: double-quoted, with \" \\ and \n escaped.
 std::string quoted(const std::string& value) {
@@ -80,10 +67,8 @@ std::vector<AlertmanagerAlert> AlertmanagerClient::alerts(const AlertmanagerFilt
   for (const json& a : document) {
     if (!a.is_object()) continue;
     AlertmanagerAlert alert;
-    if (a.contains("labels") && a["labels"].is_object()) alert.labels = a["labels"];
-    if (a.contains("annotations") && a["annotations"].is_object()) {
-      alert.annotations = a["annotations"];
-    }
+    alert.labels = object_field(a, "labels");
+    alert.annotations = object_field(a, "annotations");
     alert.starts_at = string_field(a, "startsAt");
     alert.starts_at_time = parse_rfc3339(alert.starts_at);
     alert.ends_at = string_field(a, "endsAt");

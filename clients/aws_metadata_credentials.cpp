@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "clients/json_fields.hpp"
 #include "clients/monitoring_endpoint.hpp"
 #include "clients/rfc3339.hpp"
 #include "common/text.hpp"
@@ -11,11 +12,6 @@ namespace firedrill::clients {
 namespace {
 
 using nlohmann::json;
-
-std::string string_field(const json& document, const char* name) {
-  auto it = document.find(name);
-  return it != document.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Both endpoints answer the same document (IMDS adds Code, Type and LastUpdated).
 AwsCredentials parse_credentials(const std::string& body, const std::string& what) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "clients/json_fields.hpp"
 #include "clients/rfc3339.hpp"
 #include "common/text.hpp"
 
@@ -13,11 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxDepth = 64;
-
-std::string string_field(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Label values are strings; anything else a sender put there is kept as its JSON text.
 json string_labels(const json& object, const char* name) {

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <limits>
 
+#include "clients/json_fields.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::clients {
@@ -10,16 +11,6 @@ namespace firedrill::clients {
 namespace {
 
 using nlohmann::json;
-
-std::string string_field(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-json labels_field(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_object() ? *it : json::object();
-}
 
 // Prometheus writes sample values as Go formats floats: "1", "0.05", "1e+06", "NaN", "+Inf".
 double sample_number(const std::string& text) {
@@ -68,8 +59,8 @@ std::vector<PrometheusAlert> PrometheusClient::alerts() {
   for (const json& a : data["alerts"]) {
     if (!a.is_object()) continue;
     PrometheusAlert alert;
-    alert.labels = labels_field(a, "labels");
-    alert.annotations = labels_field(a, "annotations");
+    alert.labels = object_field(a, "labels");
+    alert.annotations = object_field(a, "annotations");
     alert.state = string_field(a, "state");
     alert.active_at = string_field(a, "activeAt");
     alert.active_at_time = parse_rfc3339(alert.active_at);
@@ -96,7 +87,7 @@ PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
       if (!element.is_object() || !element.contains("value")) {
         throw ApiError(what + ": a vector element has no value", 200);
       }
-      result.samples.push_back(sample(labels_field(element, "metric"), element["value"], what));
+      result.samples.push_back(sample(object_field(element, "metric"), element["value"], what));
     }
     return result;
   }

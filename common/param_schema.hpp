@@ -44,4 +44,7 @@ inline Duration duration_param(const Params& p, const std::string& name) {
   return Duration(p.at(name).get<int64_t>());
 }
 
+// A duration that must be more than zero, such as a timeout; throws ValueError naming it.
+Duration positive_duration_param(const Params& p, const std::string& name);
+
 }  // namespace firedrill::common

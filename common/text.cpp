@@ -1,6 +1,7 @@
 #include "common/text.hpp"
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 
 #include "common/errors.hpp"
 
@@ -63,6 +64,10 @@ std::string trimmed(std::string_view text) {
   std::size_t first = text.find_first_not_of(kSpace);
   if (first == std::string_view::npos) return {};
   return std::string(text.substr(first, text.find_last_not_of(kSpace) - first + 1));
+}
+
+std::string quoted_excerpt(std::string_view text) {
+  return nlohmann::json(excerpt(text, 120)).dump();
 }
 
 std::regex compile_regex(const std::string& pattern) {

@@ -10,6 +10,9 @@ namespace firedrill::common {
 // JSON documents, which must be valid UTF-8: at most `max_bytes` bytes, cut on a character
 // boundary, invalid bytes replaced by U+FFFD, and "…" appended when anything was left out.
 std::string excerpt(std::string_view text, std::size_t max_bytes);
+// A command, pattern or value the user wrote, for describe() and messages: excerpt(text, 120) as a
+// JSON string, quotes and escapes included.
+std::string quoted_excerpt(std::string_view text);
 
 // `text` without the spaces, tabs, CRs and LFs at either end: a value read from a file or a
 // command's output, which usually ends with a newline.

@@ -132,6 +132,11 @@ common::FieldSpec timeout_field() {
   return {"timeout", common::FieldType::Duration, false, "give up on a poll after this", {}, "10s"};
 }
 
+common::FieldSpec expect_field(const std::string& description) {
+  return {"expect",    common::FieldType::String, false,
+          description, {"present", "absent"},     "present"};
+}
+
 clients::Endpoint endpoint_for(const CheckContext& context, const std::string& key,
                                const std::string& name, const common::Params& params,
                                const std::string& aws_service) {
@@ -142,6 +147,12 @@ clients::Endpoint endpoint_for(const CheckContext& context, const std::string& k
   // A check's own url gets none of the integration's credentials, signatures included.
   if (url.empty()) add_aws_signing(endpoint, context.integrations, key, aws_service);
   return endpoint;
+}
+
+std::unique_ptr<clients::PrometheusClient> prometheus_client(const CheckContext& context,
+                                                             const common::Params& params) {
+  return std::make_unique<clients::PrometheusClient>(
+      endpoint_for(context, "prometheus", "Prometheus", params, "aps"));
 }
 
 Observation inconclusive(const std::string& message, json evidence) {

@@ -1,8 +1,12 @@
 #pragma once
+#include <exception>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "clients/monitoring_endpoint.hpp"
+#include "clients/prometheus_client.hpp"
 #include "common/param_schema.hpp"
 #include "validators/check.hpp"
 
@@ -29,6 +33,8 @@ std::string selector_text(const std::string& name, const nlohmann::json& labels)
 common::FieldSpec labels_field(const std::string& description);
 common::FieldSpec url_field(const std::string& integration);
 common::FieldSpec timeout_field();
+// expect: present (what is looked for must be there) or absent (it must not be).
+common::FieldSpec expect_field(const std::string& description);
 
 // The endpoint of integrations.<key>, or the check's own url; throws common::ValueError.
 // `aws_service` is the SigV4 signing name of the Amazon-managed flavour of the API ("aps" for
@@ -38,9 +44,28 @@ clients::Endpoint endpoint_for(const CheckContext& context, const std::string& k
                                const std::string& name, const common::Params& params,
                                const std::string& aws_service = "");
 
+// The client of integrations.prometheus (or of the check's own url), signed for Amazon Managed
+// Service for Prometheus with auth: sigv4. Throws common::ValueError.
+std::unique_ptr<clients::PrometheusClient> prometheus_client(const CheckContext& context,
+                                                             const common::Params& params);
+
 // An observation that could not be made: the monitoring system is unreachable, refuses the
 // call, or is not configured. Not a failure of what is being drilled.
 Observation inconclusive(const std::string& message,
                          nlohmann::json evidence = nlohmann::json::object());
+
+// Makes a check's client with `make` at its first observation, and again at the next ones while
+// that fails: a missing setting or credential makes the poll inconclusive, not the check invalid.
+// Returns that inconclusive observation, or nullopt once `client` is there.
+template <typename Client, typename Make>
+std::optional<Observation> connect(std::unique_ptr<Client>& client, Make make) {
+  if (client) return std::nullopt;
+  try {
+    client = make();
+  } catch (const std::exception& e) {
+    return inconclusive(e.what());
+  }
+  return std::nullopt;
+}
 
 }  // namespace firedrill::validators::alerting

@@ -43,9 +43,7 @@ class AlertmanagerAlertCheck final : public Check {
       throw ValueError("state: a silenced or inhibited alert is suppressed, not " + state_);
     }
     if (p.contains("receiver")) receiver_ = p.at("receiver").get<std::string>();
-    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
-      throw ValueError("timeout: must be more than 0");
-    }
+    common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -58,12 +56,11 @@ class AlertmanagerAlertCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_.emplace(alerting::endpoint_for(context, "alertmanager", "Alertmanager", params_));
-      } catch (const ValueError& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = alerting::connect(client_, [&] {
+          return std::make_unique<clients::AlertmanagerClient>(
+              alerting::endpoint_for(context, "alertmanager", "Alertmanager", params_));
+        })) {
+      return *failed;
     }
     json evidence = {{"alertmanager", client_->endpoint().shown()},
                      {"alert", alerting::selector_text(name_, labels_)},
@@ -147,7 +144,7 @@ class AlertmanagerAlertCheck final : public Check {
   std::optional<bool> inhibited_;
   std::optional<std::string> receiver_;
   clients::AlertmanagerFilter filter_;
-  std::optional<clients::AlertmanagerClient> client_;
+  std::unique_ptr<clients::AlertmanagerClient> client_;
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
+#include <algorithm>
 #include <memory>
 #include <set>
 
+#include "clients/json_fields.hpp"
 #include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
@@ -12,6 +14,7 @@ namespace firedrill::validators {
 
 namespace {
 
+using clients::string_field;
 using common::FieldType;
 using common::ValueError;
 using nlohmann::json;
@@ -37,11 +40,6 @@ struct Transition {
   std::string summary;
 };
 
-std::string text_of(const json& object, const char* name) {
-  auto it = object.find(name);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 class CloudWatchAlarmCheck final : public Check {
  public:
   explicit CloudWatchAlarmCheck(const common::Params& p) : params_(p) {
@@ -57,8 +55,7 @@ class CloudWatchAlarmCheck final : public Check {
                        ": alarm names are at most 255 characters");
     }
     state_ = p.at("state").get<std::string>();
-    timeout_ = common::duration_param(p, "timeout");
-    if (timeout_ <= common::Duration::zero()) throw ValueError("timeout: must be more than 0");
+    timeout_ = common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -66,12 +63,8 @@ class CloudWatchAlarmCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_ = aws::client_for(context, clients::cloudwatch_service(), params_);
-      } catch (const std::exception& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = aws::connect(client_, context, clients::cloudwatch_service(), params_)) {
+      return *failed;
     }
     const auto since = alerting::detection_start(context);
     const auto now = WallClock::now();
@@ -162,33 +155,30 @@ class CloudWatchAlarmCheck final : public Check {
       input["AlarmNames"] = json::array({name_});
     }
     std::vector<Alarm> alarms;
-    for (int page = 0; page < kMaxPages; ++page) {
-      json output = client_->call("DescribeAlarms", input, timeout_);
-      for (const char* type : {"MetricAlarms", "CompositeAlarms"}) {
-        if (!output.contains(type)) continue;
-        if (!output[type].is_array())
-          aws::malformed(*client_, "DescribeAlarms", std::string(type) + " is not a list");
-        for (const json& a : output[type]) {
-          if (!a.is_object() || text_of(a, "AlarmName").empty() ||
-              text_of(a, "StateValue").empty()) {
-            aws::malformed(*client_, "DescribeAlarms",
-                           std::string("an entry of ") + type + " has no AlarmName or StateValue");
+    aws::for_each_page(
+        *client_, "DescribeAlarms", input, timeout_, kMaxPages, [&](const json& output) {
+          for (const char* type : {"MetricAlarms", "CompositeAlarms"}) {
+            if (!output.contains(type)) continue;
+            for (const json& a : aws::list_field(*client_, "DescribeAlarms", output, type)) {
+              if (!a.is_object() || string_field(a, "AlarmName").empty() ||
+                  string_field(a, "StateValue").empty()) {
+                aws::malformed(
+                    *client_, "DescribeAlarms",
+                    std::string("an entry of ") + type + " has no AlarmName or StateValue");
+              }
+              Alarm alarm{string_field(a, "AlarmName"),
+                          type == std::string("MetricAlarms") ? "MetricAlarm" : "CompositeAlarm",
+                          string_field(a, "StateValue"), string_field(a, "StateReason"),
+                          std::nullopt};
+              // StateTransitionedTimestamp is the last change of state; StateUpdatedTimestamp also
+              // moves when only the reason is updated.
+              for (const char* field : {"StateTransitionedTimestamp", "StateUpdatedTimestamp"}) {
+                if (!alarm.since && a.contains(field)) alarm.since = aws::timestamp(a[field]);
+              }
+              alarms.push_back(std::move(alarm));
+            }
           }
-          Alarm alarm{text_of(a, "AlarmName"),
-                      type == std::string("MetricAlarms") ? "MetricAlarm" : "CompositeAlarm",
-                      text_of(a, "StateValue"), text_of(a, "StateReason"), std::nullopt};
-          // StateTransitionedTimestamp is the last change of state; StateUpdatedTimestamp also
-          // moves when only the reason is updated.
-          for (const char* field : {"StateTransitionedTimestamp", "StateUpdatedTimestamp"}) {
-            if (!alarm.since && a.contains(field)) alarm.since = aws::timestamp(a[field]);
-          }
-          alarms.push_back(std::move(alarm));
-        }
-      }
-      std::string next = text_of(output, "NextToken");
-      if (next.empty()) return alarms;
-      input["NextToken"] = next;
-    }
+        });
     return alarms;
   }
 
@@ -206,41 +196,33 @@ class CloudWatchAlarmCheck final : public Check {
                   {"MaxRecords", 100}};
     if (!name_.empty()) input["AlarmName"] = name_;
     std::vector<Transition> transitions;
-    for (int page = 0; page < kMaxPages; ++page) {
-      json output = client_->call("DescribeAlarmHistory", input, timeout_);
-      if (!output.contains("AlarmHistoryItems") || !output["AlarmHistoryItems"].is_array()) {
-        aws::malformed(*client_, "DescribeAlarmHistory", "AlarmHistoryItems is not a list");
-      }
-      for (const json& item : output["AlarmHistoryItems"]) {
-        if (!item.is_object())
-          aws::malformed(*client_, "DescribeAlarmHistory", "an item is not an object");
-        if (!names.contains(text_of(item, "AlarmName"))) continue;
-        if (text_of(item, "HistoryItemType") != "StateUpdate") continue;
+    const std::string operation = "DescribeAlarmHistory";
+    aws::for_each_page(*client_, operation, input, timeout_, kMaxPages, [&](const json& output) {
+      for (const json& item : aws::list_field(*client_, operation, output, "AlarmHistoryItems")) {
+        if (!item.is_object()) aws::malformed(*client_, operation, "an item is not an object");
+        if (!names.contains(string_field(item, "AlarmName"))) continue;
+        if (string_field(item, "HistoryItemType") != "StateUpdate") continue;
         auto at = aws::timestamp(item.value("Timestamp", json()));
-        json data = json::parse(text_of(item, "HistoryData"), nullptr, false);
+        json data = json::parse(string_field(item, "HistoryData"), nullptr, false);
         if (!at || !data.is_object() || !data.contains("newState") ||
             !data["newState"].is_object()) {
-          aws::malformed(*client_, "DescribeAlarmHistory",
-                         "a StateUpdate of " + text_of(item, "AlarmName") +
+          aws::malformed(*client_, operation,
+                         "a StateUpdate of " + string_field(item, "AlarmName") +
                              " has no Timestamp or no HistoryData with newState");
         }
         Transition t;
-        t.alarm = text_of(item, "AlarmName");
+        t.alarm = string_field(item, "AlarmName");
         t.at = *at;
-        t.new_state = text_of(data["newState"], "stateValue");
-        t.reason = text_of(data["newState"], "stateReason");
+        t.new_state = string_field(data["newState"], "stateValue");
+        t.reason = string_field(data["newState"], "stateReason");
         if (data.contains("oldState") && data["oldState"].is_object()) {
-          t.old_state = text_of(data["oldState"], "stateValue");
+          t.old_state = string_field(data["oldState"], "stateValue");
         }
-        t.summary = text_of(item, "HistorySummary");
+        t.summary = string_field(item, "HistorySummary");
         transitions.push_back(std::move(t));
       }
-      std::string next = text_of(output, "NextToken");
-      if (next.empty()) break;
-      input["NextToken"] = next;
-    }
-    std::stable_sort(transitions.begin(), transitions.end(),
-                     [](const Transition& a, const Transition& b) { return a.at < b.at; });
+    });
+    std::ranges::stable_sort(transitions, {}, &Transition::at);
     return transitions;
   }
 

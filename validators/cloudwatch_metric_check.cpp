@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -71,8 +72,7 @@ class CloudWatchMetricCheck final : public Check {
     }
     comparison_ = parse_value_comparison(p.at("value").get<std::string>(), "value");
     match_ = p.at("match").get<std::string>();
-    timeout_ = common::duration_param(p, "timeout");
-    if (timeout_ <= common::Duration::zero()) throw ValueError("timeout: must be more than 0");
+    timeout_ = common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -85,12 +85,8 @@ class CloudWatchMetricCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_ = aws::client_for(context, clients::cloudwatch_service(), params_);
-      } catch (const std::exception& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = aws::connect(client_, context, clients::cloudwatch_service(), params_)) {
+      return *failed;
     }
     const auto since = alerting::detection_start(context);
     json evidence = aws::client_evidence(*client_);
@@ -183,43 +179,38 @@ class CloudWatchMetricCheck final : public Check {
         {"EndTime", aws::epoch_seconds(now) + 1},
         {"ScanBy", "TimestampAscending"}};
     std::vector<Datapoint> points;
-    for (int page = 0; page < kMaxPages; ++page) {
-      json output = client_->call("GetMetricData", input, timeout_);
-      if (!output.contains("MetricDataResults") || !output["MetricDataResults"].is_array()) {
-        aws::malformed(*client_, "GetMetricData", "MetricDataResults is not a list");
-      }
-      for (const json& result : output["MetricDataResults"]) {
-        if (!result.is_object() || result.value("Id", "") != "m1") continue;
-        std::string status = result.value("StatusCode", "");
-        if (status == "Forbidden" || status == "InternalError") {
-          std::string message;
-          if (result.contains("Messages") && result["Messages"].is_array() &&
-              !result["Messages"].empty() && result["Messages"][0].is_object()) {
-            message = ": " + result["Messages"][0].value("Value", "");
+    aws::for_each_page(
+        *client_, "GetMetricData", input, timeout_, kMaxPages, [&](const json& output) {
+          for (const json& result :
+               aws::list_field(*client_, "GetMetricData", output, "MetricDataResults")) {
+            if (!result.is_object() || result.value("Id", "") != "m1") continue;
+            std::string status = result.value("StatusCode", "");
+            if (status == "Forbidden" || status == "InternalError") {
+              std::string message;
+              if (result.contains("Messages") && result["Messages"].is_array() &&
+                  !result["Messages"].empty() && result["Messages"][0].is_object()) {
+                message = ": " + result["Messages"][0].value("Value", "");
+              }
+              throw clients::AwsError("CloudWatch: GetMetricData: StatusCode " + status + message,
+                                      status, 200);
+            }
+            const json& timestamps = result.value("Timestamps", json::array());
+            const json& values = result.value("Values", json::array());
+            if (!timestamps.is_array() || !values.is_array() ||
+                timestamps.size() != values.size()) {
+              aws::malformed(*client_, "GetMetricData",
+                             "Timestamps and Values are not lists of the same length");
+            }
+            for (std::size_t i = 0; i < values.size(); ++i) {
+              auto at = aws::timestamp(timestamps[i]);
+              if (!at || !values[i].is_number()) {
+                aws::malformed(*client_, "GetMetricData", "a datapoint is not a time and a number");
+              }
+              points.push_back({*at, values[i].get<double>()});
+            }
           }
-          throw clients::AwsError("CloudWatch: GetMetricData: StatusCode " + status + message,
-                                  status, 200);
-        }
-        const json& timestamps = result.value("Timestamps", json::array());
-        const json& values = result.value("Values", json::array());
-        if (!timestamps.is_array() || !values.is_array() || timestamps.size() != values.size()) {
-          aws::malformed(*client_, "GetMetricData",
-                         "Timestamps and Values are not lists of the same length");
-        }
-        for (std::size_t i = 0; i < values.size(); ++i) {
-          auto at = aws::timestamp(timestamps[i]);
-          if (!at || !values[i].is_number()) {
-            aws::malformed(*client_, "GetMetricData", "a datapoint is not a time and a number");
-          }
-          points.push_back({*at, values[i].get<double>()});
-        }
-      }
-      std::string next = output.value("NextToken", "");
-      if (next.empty()) break;
-      input["NextToken"] = next;
-    }
-    std::stable_sort(points.begin(), points.end(),
-                     [](const Datapoint& a, const Datapoint& b) { return a.at < b.at; });
+        });
+    std::ranges::stable_sort(points, {}, &Datapoint::at);
     return points;
   }
 

@@ -3,18 +3,23 @@
 #include <cmath>
 
 #include "clients/http_client.hpp"
+#include "clients/json_fields.hpp"
+#include "validators/alerting_support.hpp"
 
 namespace firedrill::validators::aws {
 
 using nlohmann::json;
 
-std::unique_ptr<clients::AwsJsonClient> client_for(const CheckContext& context,
-                                                   const clients::AwsJsonService& service,
-                                                   const common::Params& params) {
-  std::string region = params.contains("region") ? params.at("region").get<std::string>() : "";
-  clients::AwsSettings settings =
-      clients::aws_settings(context.integrations, region, clients::process_environment());
-  return std::make_unique<clients::AwsJsonClient>(service, settings);
+std::optional<Observation> connect(std::unique_ptr<clients::AwsJsonClient>& client,
+                                   const CheckContext& context,
+                                   const clients::AwsJsonService& service,
+                                   const common::Params& params) {
+  return alerting::connect(client, [&] {
+    std::string region = params.contains("region") ? params.at("region").get<std::string>() : "";
+    clients::AwsSettings settings =
+        clients::aws_settings(context.integrations, region, clients::process_environment());
+    return std::make_unique<clients::AwsJsonClient>(service, settings);
+  });
 }
 
 common::FieldSpec region_field() {
@@ -48,6 +53,25 @@ void malformed(const clients::AwsJsonClient& client, const std::string& operatio
   throw clients::AwsError(client.service().name + " at " + clients::redact_url(client.endpoint()) +
                               ": " + operation + ": the answer is malformed: " + what,
                           "MalformedResponse", 200);
+}
+
+void for_each_page(clients::AwsJsonClient& client, const std::string& operation, json input,
+                   common::Duration timeout, int max_pages,
+                   const std::function<void(const json&)>& page) {
+  for (int pages = 0; pages < max_pages; ++pages) {
+    json output = client.call(operation, input, timeout);
+    page(output);
+    std::string next = clients::string_field(output, "NextToken");
+    if (next.empty()) return;
+    input["NextToken"] = next;
+  }
+}
+
+const json& list_field(const clients::AwsJsonClient& client, const std::string& operation,
+                       const json& output, const std::string& name) {
+  auto it = output.find(name);
+  if (it == output.end() || !it->is_array()) malformed(client, operation, name + " is not a list");
+  return *it;
 }
 
 json client_evidence(const clients::AwsJsonClient& client) {

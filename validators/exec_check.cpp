@@ -1,11 +1,8 @@
-#include <cmath>
-#include <optional>
-#include <regex>
-
 #include "common/errors.hpp"
-#include "common/subprocess.hpp"
+#include "common/shell_command.hpp"
 #include "common/text.hpp"
 #include "validators/check.hpp"
+#include "validators/live_check_support.hpp"
 
 namespace firedrill::validators {
 
@@ -14,13 +11,8 @@ namespace {
 using common::Duration;
 using common::FieldType;
 using common::ValueError;
-using nlohmann::json;
 
 constexpr std::size_t kOutputExcerpt = 512;
-
-std::string in_quotes(const std::string& text) {
-  return json(common::excerpt(text, 120)).dump();
-}
 
 class ExecCheck final : public Check {
  public:
@@ -29,48 +21,22 @@ class ExecCheck final : public Check {
     if (command_.empty()) throw ValueError("command: must not be empty");
     exit_code_ = p.at("exitCode").get<int>();
     if (exit_code_ < 0 || exit_code_ > 255) throw ValueError("exitCode: must be 0 to 255");
-    timeout_ = common::duration_param(p, "timeout");
-    if (timeout_ <= Duration::zero()) throw ValueError("timeout: must be more than 0");
-    if (p.contains("outputContains")) output_contains_ = p.at("outputContains").get<std::string>();
-    if (p.contains("outputMatches")) {
-      output_matches_text_ = p.at("outputMatches").get<std::string>();
-      try {
-        output_matches_ = common::compile_regex(output_matches_text_);
-      } catch (const ValueError& e) {
-        throw ValueError(std::string("outputMatches: ") + e.what());
-      }
-    }
-    if (p.contains("env")) {
-      for (const auto& [name, value] : p.at("env").items()) {
-        if (name.empty() || name.find('=') != std::string::npos) {
-          throw ValueError("env: \"" + name + "\" is not a variable name");
-        }
-        env_.emplace_back(name, value.get<std::string>());
-      }
-    }
+    timeout_ = common::positive_duration_param(p, "timeout");
+    output_ = live::TextExpectation(p, "output");
+    env_ = common::environment_param(p, "env");
   }
 
   std::string describe() const override {
-    std::string text =
-        "exec " + in_quotes(command_) + " -> exit code " + std::to_string(exit_code_);
-    if (output_contains_) text += ", output contains " + in_quotes(*output_contains_);
-    if (output_matches_) {
-      text += ", output matches /" + common::excerpt(output_matches_text_, 120) + "/";
-    }
-    return text;
+    return "exec " + common::quoted_excerpt(command_) + " -> exit code " +
+           std::to_string(exit_code_) + output_.describe();
   }
 
   Observation observe(const CheckContext&) override {
-    common::SubprocessRequest request;
-    request.argv = common::shell_argv(command_);
-    request.env = env_;
-    request.timeout = timeout_;
-    common::SubprocessResult result = common::run_subprocess(request);
+    common::SubprocessResult result = common::run_shell_command(command_, env_, timeout_);
     std::string output = result.out + result.err;
 
     Observation o;
-    o.evidence["duration_ms"] =
-        std::round(std::chrono::duration<double, std::milli>(result.elapsed).count() * 1000) / 1000;
+    o.evidence["duration_ms"] = live::milliseconds(result.elapsed);
     o.evidence["output"] = common::excerpt(output, kOutputExcerpt);
     std::vector<std::string> failed;
     if (result.exited) {
@@ -85,21 +51,8 @@ class ExecCheck final : public Check {
       failed.push_back(result.status_text(timeout_) + ", expected exit code " +
                        std::to_string(exit_code_));
     }
-    if (output_contains_ && output.find(*output_contains_) == std::string::npos) {
-      failed.push_back("output does not contain " + in_quotes(*output_contains_));
-    }
-    if (output_matches_ && !std::regex_search(output, *output_matches_)) {
-      failed.push_back("output does not match /" + common::excerpt(output_matches_text_, 120) +
-                       "/");
-    }
-    if (failed.empty()) {
-      o.verdict = Verdict::Pass;
-      o.message = result.status_text(timeout_);
-    } else {
-      o.verdict = Verdict::Fail;
-      o.evidence["failed"] = failed;
-      for (const auto& f : failed) o.message += (o.message.empty() ? "" : "; ") + f;
-    }
+    output_.check(output, failed);
+    live::conclude(o, failed, result.status_text(timeout_));
     return o;
   }
 
@@ -107,10 +60,8 @@ class ExecCheck final : public Check {
   std::string command_;
   int exit_code_ = 0;
   Duration timeout_{0};
-  std::optional<std::string> output_contains_;
-  std::string output_matches_text_;
-  std::optional<std::regex> output_matches_;
-  std::vector<std::pair<std::string, std::string>> env_;
+  live::TextExpectation output_;
+  common::Environment env_;
 };
 
 }  // namespace

@@ -1,13 +1,12 @@
 #include <cctype>
 #include <charconv>
-#include <cmath>
 #include <optional>
-#include <regex>
 
 #include "clients/http_client.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
 #include "validators/check.hpp"
+#include "validators/live_check_support.hpp"
 
 namespace firedrill::validators {
 
@@ -72,14 +71,6 @@ bool json_value_equals(const json& value, const std::string& expected) {
   return !parsed.is_discarded() && parsed == value;
 }
 
-std::string in_quotes(const std::string& text) {
-  return json(common::excerpt(text, 120)).dump();
-}
-
-double milliseconds(Duration d) {
-  return std::round(std::chrono::duration<double, std::milli>(d).count() * 1000) / 1000;
-}
-
 class HttpCheck final : public Check {
  public:
   explicit HttpCheck(const common::Params& p) {
@@ -103,20 +94,11 @@ class HttpCheck final : public Check {
       }
     }
     if (p.contains("body")) request_.body = p.at("body").get<std::string>();
-    request_.timeout = common::duration_param(p, "timeout");
-    if (request_.timeout <= Duration::zero()) throw ValueError("timeout: must be more than 0");
+    request_.timeout = common::positive_duration_param(p, "timeout");
     request_.insecure = p.at("insecure").get<bool>();
     for (const auto& s : p.at("status")) statuses_.push_back(parse_status(s.get<std::string>()));
     if (statuses_.empty()) throw ValueError("status: give at least one status, e.g. 2xx");
-    if (p.contains("bodyContains")) body_contains_ = p.at("bodyContains").get<std::string>();
-    if (p.contains("bodyMatches")) {
-      body_matches_text_ = p.at("bodyMatches").get<std::string>();
-      try {
-        body_matches_ = common::compile_regex(body_matches_text_);
-      } catch (const ValueError& e) {
-        throw ValueError(std::string("bodyMatches: ") + e.what());
-      }
-    }
+    body_ = live::TextExpectation(p, "body");
     if (p.contains("jsonPointer")) {
       pointer_text_ = p.at("jsonPointer").get<std::string>();
       try {
@@ -140,11 +122,10 @@ class HttpCheck final : public Check {
     for (std::size_t i = 0; i < statuses_.size(); ++i) {
       text += (i ? " or " : "") + statuses_[i].text;
     }
-    if (body_contains_) text += ", body contains " + in_quotes(*body_contains_);
-    if (body_matches_) text += ", body matches /" + common::excerpt(body_matches_text_, 120) + "/";
+    text += body_.describe();
     if (pointer_) {
-      text += ", JSON at " + in_quotes(pointer_text_) +
-              (json_equals_ ? " equals " + in_quotes(*json_equals_) : " exists");
+      text += ", JSON at " + common::quoted_excerpt(pointer_text_) +
+              (json_equals_ ? " equals " + common::quoted_excerpt(*json_equals_) : " exists");
     }
     if (max_latency_) text += ", latency <= " + common::format_duration(*max_latency_);
     if (!request_.headers.empty()) {
@@ -159,7 +140,7 @@ class HttpCheck final : public Check {
     clients::HttpResponse response = client_.perform(request_);
     Observation o;
     o.evidence["request"] = request_.method + " " + clients::redact_url(request_.url);
-    o.evidence["latency_ms"] = milliseconds(response.elapsed);
+    o.evidence["latency_ms"] = live::milliseconds(response.elapsed);
     if (!response.ok()) {
       o.verdict = Verdict::Fail;
       o.message = "no response: " + response.error;
@@ -181,26 +162,15 @@ class HttpCheck final : public Check {
       for (const auto& s : statuses_) expected += (expected.empty() ? "" : " or ") + s.text;
       failed.push_back("status " + std::to_string(response.status) + " is not " + expected);
     }
-    if (body_contains_ && response.body.find(*body_contains_) == std::string::npos) {
-      failed.push_back("body does not contain " + in_quotes(*body_contains_));
-    }
-    if (body_matches_ && !std::regex_search(response.body, *body_matches_)) {
-      failed.push_back("body does not match /" + common::excerpt(body_matches_text_, 120) + "/");
-    }
+    body_.check(response.body, failed);
     if (pointer_) check_json(response.body, o, failed);
     if (max_latency_ && response.elapsed > *max_latency_) {
       failed.push_back("latency " + latency_text(response.elapsed) + " is over " +
                        common::format_duration(*max_latency_));
     }
-    if (failed.empty()) {
-      o.verdict = Verdict::Pass;
-      o.message =
-          "status " + std::to_string(response.status) + " in " + latency_text(response.elapsed);
-    } else {
-      o.verdict = Verdict::Fail;
-      o.evidence["failed"] = failed;
-      for (const auto& f : failed) o.message += (o.message.empty() ? "" : "; ") + f;
-    }
+    live::conclude(
+        o, failed,
+        "status " + std::to_string(response.status) + " in " + latency_text(response.elapsed));
     return o;
   }
 
@@ -217,23 +187,22 @@ class HttpCheck final : public Check {
       return;
     }
     if (!document.contains(*pointer_)) {
-      failed.push_back("no JSON value at " + in_quotes(pointer_text_));
+      failed.push_back("no JSON value at " + common::quoted_excerpt(pointer_text_));
       return;
     }
     const json& value = document.at(*pointer_);
     std::string text = value.dump();
     o.evidence["json_value"] = common::excerpt(text, kBodyExcerpt);
     if (json_equals_ && !json_value_equals(value, *json_equals_)) {
-      failed.push_back("JSON at " + in_quotes(pointer_text_) + " is " + common::excerpt(text, 120) +
-                       ", not " + in_quotes(*json_equals_));
+      failed.push_back("JSON at " + common::quoted_excerpt(pointer_text_) + " is " +
+                       common::excerpt(text, 120) + ", not " +
+                       common::quoted_excerpt(*json_equals_));
     }
   }
 
   clients::HttpRequest request_;
   std::vector<StatusRange> statuses_;
-  std::optional<std::string> body_contains_;
-  std::string body_matches_text_;
-  std::optional<std::regex> body_matches_;
+  live::TextExpectation body_;
   std::string pointer_text_;
   std::optional<json::json_pointer> pointer_;
   std::optional<std::string> json_equals_;

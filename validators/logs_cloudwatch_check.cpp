@@ -40,8 +40,7 @@ class LogsCloudWatchCheck final : public Check {
     if (p.contains("streamPrefix")) stream_prefix_ = p.at("streamPrefix").get<std::string>();
     if (p.contains("query")) query_ = p.at("query").get<std::string>();
     if (p.contains("count")) count_ = p.at("count").get<int64_t>();
-    timeout_ = common::duration_param(p, "timeout");
-    if (timeout_ <= common::Duration::zero()) throw ValueError("timeout: must be more than 0");
+    timeout_ = common::positive_duration_param(p, "timeout");
     if (p.contains("rows") || p.contains("field") || p.contains("value")) {
       if (query_.empty()) {
         throw ValueError("rows, field and value compare Logs Insights results: give a query too");
@@ -82,12 +81,8 @@ class LogsCloudWatchCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_ = aws::client_for(context, clients::cloudwatch_logs_service(), params_);
-      } catch (const std::exception& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = aws::connect(client_, context, clients::cloudwatch_logs_service(), params_)) {
+      return *failed;
     }
     json evidence = aws::client_evidence(*client_);
     evidence["group"] = group_;

@@ -45,9 +45,7 @@ class LogsElasticsearchCheck final : public Check {
     if (time_field_.empty()) throw ValueError("timeField: must not be empty");
     if (p.contains("count")) count_ = p.at("count").get<int64_t>();
     if (count_ < 1) throw ValueError("count: must be at least 1");
-    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
-      throw ValueError("timeout: must be more than 0");
-    }
+    common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -58,12 +56,8 @@ class LogsElasticsearchCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_ = make_client(context);
-      } catch (const std::exception& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = alerting::connect(client_, [&] { return make_client(context); })) {
+      return *failed;
     }
     const auto since = alerting::detection_start(context);
     json filters = json::array({{{"range",

@@ -47,9 +47,7 @@ class LogsLokiCheck final : public Check {
     if (tenant_.find_first_of("\r\n") != std::string::npos) {
       throw ValueError("tenant: must be on one line");
     }
-    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
-      throw ValueError("timeout: must be more than 0");
-    }
+    common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -58,17 +56,8 @@ class LogsLokiCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        clients::Endpoint endpoint = alerting::endpoint_for(context, "loki", "Loki", params_);
-        if (!tenant_.empty()) {
-          std::erase_if(endpoint.headers, [](const auto& h) { return is_tenant_header(h.first); });
-          endpoint.headers.emplace_back("X-Scope-OrgID", tenant_);
-        }
-        client_.emplace(std::move(endpoint));
-      } catch (const ValueError& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = alerting::connect(client_, [&] { return make_client(context); })) {
+      return *failed;
     }
     const auto since = alerting::detection_start(context);
     json evidence = {{"loki", client_->endpoint().shown()},
@@ -115,11 +104,20 @@ class LogsLokiCheck final : public Check {
   }
 
  private:
+  std::unique_ptr<clients::LokiClient> make_client(const CheckContext& context) const {
+    clients::Endpoint endpoint = alerting::endpoint_for(context, "loki", "Loki", params_);
+    if (!tenant_.empty()) {
+      std::erase_if(endpoint.headers, [](const auto& h) { return is_tenant_header(h.first); });
+      endpoint.headers.emplace_back("X-Scope-OrgID", tenant_);
+    }
+    return std::make_unique<clients::LokiClient>(std::move(endpoint));
+  }
+
   common::Params params_;
   std::string query_;
   int64_t count_ = 1;
   std::string tenant_;
-  std::optional<clients::LokiClient> client_;
+  std::unique_ptr<clients::LokiClient> client_;
 };
 
 }  // namespace

@@ -1,5 +1,4 @@
 #include <memory>
-#include <optional>
 
 #include "clients/prometheus_client.hpp"
 #include "common/errors.hpp"
@@ -24,9 +23,7 @@ class PrometheusAlertCheck final : public Check {
     selector_["alertname"] = name_;
     state_ = p.at("state").get<std::string>();
     absent_ = p.at("expect").get<std::string>() == "absent";
-    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
-      throw ValueError("timeout: must be more than 0");
-    }
+    common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -37,13 +34,9 @@ class PrometheusAlertCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_.emplace(
-            alerting::endpoint_for(context, "prometheus", "Prometheus", params_, "aps"));
-      } catch (const ValueError& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = alerting::connect(
+            client_, [&] { return alerting::prometheus_client(context, params_); })) {
+      return *failed;
     }
     json evidence = {{"prometheus", client_->endpoint().shown()},
                      {"alert", alerting::selector_text(name_, labels_)},
@@ -126,7 +119,7 @@ class PrometheusAlertCheck final : public Check {
   json selector_;  // labels_ and the alertname
   std::string state_;
   bool absent_ = false;
-  std::optional<clients::PrometheusClient> client_;
+  std::unique_ptr<clients::PrometheusClient> client_;
 };
 
 }  // namespace
@@ -147,13 +140,8 @@ CheckKind prometheus_alert_check_kind() {
                         "firing, or pending (which a firing alert also satisfies)",
                         {"pending", "firing"},
                         "firing"},
-              FieldSpec{"expect",
-                        FieldType::String,
-                        false,
-                        "present: a new alert must appear; absent: none may be active, e.g. under "
-                        "normal load",
-                        {"present", "absent"},
-                        "present"},
+              alerting::expect_field("present: a new alert must appear; absent: none may be "
+                                     "active, e.g. under normal load"),
               alerting::url_field("prometheus"),
               alerting::timeout_field(),
           }},

@@ -28,9 +28,7 @@ class PrometheusQueryCheck final : public Check {
     }
     any_ = p.at("any").get<bool>();
     absent_ = p.at("expect").get<std::string>() == "absent";
-    if (common::duration_param(p, "timeout") <= common::Duration::zero()) {
-      throw ValueError("timeout: must be more than 0");
-    }
+    common::positive_duration_param(p, "timeout");
   }
 
   std::string describe() const override {
@@ -43,13 +41,9 @@ class PrometheusQueryCheck final : public Check {
   }
 
   Observation observe(const CheckContext& context) override {
-    if (!client_) {
-      try {
-        client_.emplace(
-            alerting::endpoint_for(context, "prometheus", "Prometheus", params_, "aps"));
-      } catch (const ValueError& e) {
-        return alerting::inconclusive(e.what());
-      }
+    if (auto failed = alerting::connect(
+            client_, [&] { return alerting::prometheus_client(context, params_); })) {
+      return *failed;
     }
     json evidence = {{"prometheus", client_->endpoint().shown()}, {"query", query_}};
     if (comparison_) evidence["value"] = comparison_->text;
@@ -122,7 +116,7 @@ class PrometheusQueryCheck final : public Check {
   std::optional<ValueComparison> comparison_;
   bool any_ = false;
   bool absent_ = false;
-  std::optional<clients::PrometheusClient> client_;
+  std::unique_ptr<clients::PrometheusClient> client_;
 };
 
 }  // namespace
@@ -153,13 +147,8 @@ CheckKind prometheus_query_check_kind() {
                         "one sample meeting value is enough, instead of every sample",
                         {},
                         false},
-              FieldSpec{"expect",
-                        FieldType::String,
-                        false,
-                        "present: at least one sample and value met; absent: no sample (meeting "
-                        "value)",
-                        {"present", "absent"},
-                        "present"},
+              alerting::expect_field(
+                  "present: at least one sample and value met; absent: no sample (meeting value)"),
               alerting::url_field("prometheus"),
               alerting::timeout_field(),
           }},

@@ -26,6 +26,11 @@ TEST(Excerpt, ShortTextUnchanged) {
   EXPECT_EQ(excerpt("h\xC3\xA9llo", 10), "h\xC3\xA9llo");
 }
 
+TEST(QuotedExcerpt, JsonQuotedAndCut) {
+  EXPECT_EQ(quoted_excerpt("say \"hi\""), "\"say \\\"hi\\\"\"");
+  EXPECT_EQ(quoted_excerpt(std::string(200, 'a')), "\"" + std::string(120, 'a') + "\xE2\x80\xA6\"");
+}
+
 TEST(Excerpt, CutTextIsMarked) {
   EXPECT_EQ(excerpt("hello world", 5), "hello\xE2\x80\xA6");
 }
