@@ -107,9 +107,9 @@ class Run {
   void stop_all_loads();
   void revert(ActiveFault& f);
   void check_abort_thresholds(const std::string& profile);
-  // integrations.receiver and the `services:` block, before the first step; false when one
-  // cannot start (an infrastructure error: the drill stops before changing anything).
-  bool start_local_parts();
+  // integrations.receiver and the `services:` block, before the first step. When one cannot
+  // start, the run aborts (an infrastructure error) before any step changes anything.
+  void start_local_parts();
   void stop_local_parts();
 
   const Drill& drill_;
@@ -133,7 +133,7 @@ class Run {
   std::unique_ptr<ServiceStateMetrics> service_metrics_;
 };
 
-bool Run::start_local_parts() {
+void Run::start_local_parts() {
   try {
     if (drill_.integrations.contains("receiver")) {
       receiver_ = std::make_unique<clients::NotificationReceiver>(
@@ -142,9 +142,7 @@ bool Run::start_local_parts() {
     }
     if (!drill_.services.empty()) {
       std::filesystem::path dir = std::filesystem::path(options_.work_dir) / "services";
-      services_ = std::make_unique<clients::LocalServices>(
-          drill_.services, dir,
-          options_.self_exe.empty() ? std::string("/proc/self/exe") : options_.self_exe);
+      services_ = std::make_unique<clients::LocalServices>(drill_.services, dir, "/proc/self/exe");
       fault_context_.services = services_.get();
       if (drill_.integrations.contains("serviceMetrics")) {
         service_metrics_ = std::make_unique<ServiceStateMetrics>(
@@ -159,9 +157,7 @@ bool Run::start_local_parts() {
     abort_reason_ = std::string("could not start the drill's local parts: ") + e.what();
     infrastructure_error_ = true;
     event("aborted", drill_.metadata.name, abort_reason_);
-    return false;
   }
-  return true;
 }
 
 void Run::stop_local_parts() {
@@ -434,9 +430,9 @@ reporters::RunResult Run::execute() {
   journal_.begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
   event("drill_start", drill_.metadata.name, "run " + options_.run_id);
 
-  const bool started = start_local_parts();
+  start_local_parts();
   for (const Step& step : drill_.steps) {
-    if (stopping() || !started) break;
+    if (stopping()) break;
     event("step_start", step.name, "");
     switch (step.type) {
       case StepType::Load:

@@ -14,7 +14,6 @@ struct RunOptions {
   std::string journal_path;  // the revert journal; required
   std::string work_dir;      // local services keep their logs here, under services/; required
                              // when the drill has services
-  std::string self_exe;      // what a service command's `firedrill` runs; default /proc/self/exe
   bool dry_run = false;      // faults say what they would change and change nothing
   std::vector<reporters::RunObserver*> observers;
 };
