@@ -131,7 +131,13 @@ void Connection::start_session(bool h2) {
   worker_.mark_dirty(*this);  // the HTTP/2 preface and SETTINGS go out with the first requests
   worker_.on_capacity(*this);
   worker_.flush_dirty();
-  wait_readable();
+  if (phase_ != Phase::Ready) return;
+  // TLS read-ahead may already hold the server's first frames, which the socket will not announce.
+  if (transport_.has_buffered()) {
+    on_readable();
+  } else {
+    wait_readable();
+  }
 }
 
 bool Connection::submit(uint32_t request, int64_t intended_ns) {
@@ -227,7 +233,8 @@ void Connection::on_readable() {
         worker_.flush_dirty();
         return;
       }
-      if (r.bytes < cap) break;  // drained the socket: skip the extra EAGAIN read
+      // Drained the socket: skip the extra EAGAIN read.
+      if (r.bytes < cap && !transport_.has_buffered()) break;
       continue;
     }
     if (r.status == IoStatus::WantRead) break;

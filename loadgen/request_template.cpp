@@ -36,7 +36,6 @@ RequestTemplate build_one(const RequestSpec& spec, const Origin& origin, const s
   h1 += "\r\n";
   h1 += spec.body;
 
-  // Strings first, pointers after: h2_strings must not reallocate once nv entries point into it.
   std::vector<std::pair<std::string, std::string>> fields = {
       {":method", spec.method},
       {":scheme", origin.tls ? "https" : "http"},
@@ -57,18 +56,7 @@ RequestTemplate build_one(const RequestSpec& spec, const Origin& origin, const s
     fields.emplace_back(lower, value);
   }
   if (needs_length) fields.emplace_back("content-length", std::to_string(spec.body.size()));
-  t.h2_strings.reserve(fields.size() * 2);
-  for (auto& [name, value] : fields) {
-    t.h2_strings.push_back(std::move(name));
-    t.h2_strings.push_back(std::move(value));
-  }
-  for (size_t i = 0; i < t.h2_strings.size(); i += 2) {
-    std::string& name = t.h2_strings[i];
-    std::string& value = t.h2_strings[i + 1];
-    t.h2_headers.push_back(nghttp2_nv{
-        reinterpret_cast<uint8_t*>(name.data()), reinterpret_cast<uint8_t*>(value.data()),
-        name.size(), value.size(), NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE});
-  }
+  t.h2_fields = hpack_prepare_request(fields);
   return t;
 }
 
@@ -86,6 +74,7 @@ std::vector<RequestTemplate> build_request_templates(const std::vector<RequestSp
                                "\": all URLs of one run must share one origin");
     }
     out.push_back(build_one(spec, origin, url.path));
+    out.back().index = static_cast<uint32_t>(out.size() - 1);
   }
   return out;
 }

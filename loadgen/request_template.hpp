@@ -1,20 +1,19 @@
 #pragma once
-#include <nghttp2/nghttp2.h>
-
 #include <string>
 #include <vector>
 
+#include "loadgen/hpack_encoder.hpp"
 #include "loadgen/load_config.hpp"
 #include "loadgen/url.hpp"
 
 namespace firedrill::loadgen {
 
-// A request prepared once before the run so that sending it costs a copy (HTTP/1.1) or a
-// header-list submit (HTTP/2), never formatting.
+// A request prepared once before the run so that sending it costs a copy, never formatting
+// or header compression.
 struct RequestTemplate {
-  std::string h1_bytes;                 // request line, headers, body
-  std::vector<std::string> h2_strings;  // owns the names and values h2_headers point to
-  std::vector<nghttp2_nv> h2_headers;
+  std::string h1_bytes;  // request line, headers, body
+  HpackRequestFields h2_fields;
+  uint32_t index = 0;  // position in the run's templates: the HTTP/2 encoders key on it
   std::string body;
   bool head = false;
 };

@@ -9,7 +9,8 @@
 namespace firedrill::loadgen {
 
 // One OpenSSL client context per worker thread (no cross-thread locking), holding the trust
-// store, the client certificate, the ALPN offer and the session to resume on reconnects.
+// store, the client certificate, the ALPN offer and the session to resume on reconnects. A
+// context serves the connections of one run, so of one origin and one verified name.
 class TlsContext {
  public:
   // `alpn` in preference order, e.g. {"h2", "http/1.1"}. Throws common::ValueError when a
@@ -24,11 +25,13 @@ class TlsContext {
 
  private:
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
+  static int verify_chain(X509_STORE_CTX* store, void* self);
 
   SSL_CTX* ctx_ = nullptr;
   bool verify_ = true;
   std::string sni_;
   SSL_SESSION* session_ = nullptr;  // most recent resumable session of this worker
+  std::string verified_chain_;      // DER of the last certificate chain that passed verification
 };
 
 // The reason of the most recent OpenSSL failure on this thread plus, after a handshake, the

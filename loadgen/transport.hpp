@@ -29,6 +29,9 @@ class Transport {
 
   IoStatus handshake();
   IoResult read(uint8_t* buf, size_t len);
+  // True when TLS holds bytes already read from the socket (read-ahead): the socket may be empty
+  // and the poller silent while they wait.
+  bool has_buffered() const { return ssl_ && SSL_has_pending(ssl_); }
   IoResult write(const uint8_t* buf, size_t len);
 
  private:

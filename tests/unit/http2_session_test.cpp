@@ -1,0 +1,280 @@
+// The HTTP/2 client session against frames built byte by byte from RFC 9113: the edge cases real
+// servers rarely produce (padding, CONTINUATION, split frames, flow control, GOAWAY, PING).
+#include "loadgen/http2_session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace firedrill::loadgen {
+namespace {
+
+struct Event {
+  std::string what;
+  uint32_t slot;
+  int status = 0;
+  uint64_t body = 0;
+  ErrorKind kind = ErrorKind::kCount;
+};
+
+class Recorder : public SessionEvents {
+ public:
+  void on_response_start(uint32_t slot) override { events.push_back({"start", slot}); }
+  void on_response(uint32_t slot, int status, uint64_t body_bytes) override {
+    events.push_back({"response", slot, status, body_bytes});
+  }
+  void on_request_error(uint32_t slot, ErrorKind kind) override {
+    events.push_back({"error", slot, 0, 0, kind});
+  }
+  std::vector<Event> events;
+};
+
+std::string frame(uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
+  std::string f;
+  size_t n = payload.size();
+  f += static_cast<char>(n >> 16);
+  f += static_cast<char>(n >> 8);
+  f += static_cast<char>(n);
+  f += static_cast<char>(type);
+  f += static_cast<char>(flags);
+  for (int shift = 24; shift >= 0; shift -= 8) f += static_cast<char>(stream >> shift);
+  return f + payload;
+}
+
+std::string u32(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+// One parsed frame of what the session wrote.
+struct Written {
+  uint8_t type;
+  uint8_t flags;
+  uint32_t stream;
+  std::string payload;
+};
+
+std::vector<Written> parse_frames(std::string out) {
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  if (out.rfind(preface, 0) == 0) out.erase(0, preface.size());
+  std::vector<Written> frames;
+  size_t at = 0;
+  while (at + 9 <= out.size()) {
+    auto b = [&](size_t i) { return static_cast<uint8_t>(out[at + i]); };
+    size_t len = (size_t{b(0)} << 16) | (size_t{b(1)} << 8) | b(2);
+    uint32_t stream = (uint32_t{b(5)} << 24 | uint32_t{b(6)} << 16 | uint32_t{b(7)} << 8 | b(8));
+    frames.push_back({b(3), b(4), stream, out.substr(at + 9, len)});
+    at += 9 + len;
+  }
+  EXPECT_EQ(at, out.size()) << "the output ends inside a frame";
+  return frames;
+}
+
+constexpr uint8_t kData = 0, kHeaders = 1, kRst = 3, kSettings = 4, kPing = 6, kGoaway = 7,
+                  kWindowUpdate = 8, kContinuation = 9;
+const std::string kStatus200 = "\x88";                           // indexed static entry 8
+const std::string kStatus404 = std::string("\x08\x03") + "404";  // literal, static name 8
+
+class Http2SessionTest : public ::testing::Test {
+ protected:
+  Http2SessionTest() {
+    get.h2_fields =
+        hpack_prepare_request({{":method", "GET"}, {":scheme", "http"}, {":path", "/"}});
+  }
+  bool feed(const std::string& bytes) {
+    return session.on_read(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  }
+  std::vector<Written> flushed() {
+    std::string out;
+    session.flush(out);
+    return parse_frames(out);
+  }
+  RequestTemplate get;
+  Recorder rec;
+  Http2Session session{rec, 10};
+};
+
+TEST_F(Http2SessionTest, FirstRequestFollowsThePrefaceAndSettings) {
+  std::string out;
+  ASSERT_TRUE(session.submit(0, get, out));
+  ASSERT_EQ(out.rfind("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0), 0u);
+  auto frames = parse_frames(out);
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[0].type, kSettings);
+  EXPECT_EQ(frames[1].type, kWindowUpdate);
+  EXPECT_EQ(frames[2].type, kHeaders);
+  EXPECT_EQ(frames[2].stream, 1u);
+  EXPECT_EQ(frames[2].flags, 0x5);               // END_STREAM | END_HEADERS
+  EXPECT_EQ(frames[2].payload, "\x82\x86\x84");  // all three in the static table
+  std::string more;
+  ASSERT_TRUE(session.submit(1, get, more));
+  EXPECT_EQ(parse_frames(more).at(0).stream, 3u);
+}
+
+TEST_F(Http2SessionTest, ResponseWithBodyCountsStatusAndBytes) {
+  std::string out;
+  session.submit(4, get, out);
+  ASSERT_TRUE(feed(frame(kHeaders, 0x4, 1, kStatus404) + frame(kData, 0, 1, "hello") +
+                   frame(kData, 0x1, 1, "world!")));
+  ASSERT_EQ(rec.events.size(), 2u);
+  EXPECT_EQ(rec.events[0].what, "start");
+  EXPECT_EQ(rec.events[1].what, "response");
+  EXPECT_EQ(rec.events[1].slot, 4u);
+  EXPECT_EQ(rec.events[1].status, 404);
+  EXPECT_EQ(rec.events[1].body, 11u);
+}
+
+TEST_F(Http2SessionTest, FramesSplitAtEveryByteGiveTheSameResult) {
+  std::string out;
+  session.submit(0, get, out);
+  session.submit(1, get, out);
+  std::string bytes = frame(kSettings, 0, 0, "") + frame(kHeaders, 0x4, 3, kStatus200) +
+                      frame(kHeaders, 0x4, 1, kStatus404) + frame(kData, 0x1, 1, "abc") +
+                      frame(kData, 0x1, 3, std::string(300, 'x'));
+  for (char c : bytes) ASSERT_TRUE(feed(std::string(1, c)));
+  ASSERT_EQ(rec.events.size(), 4u);
+  EXPECT_EQ(rec.events[2].slot, 0u);
+  EXPECT_EQ(rec.events[2].status, 404);
+  EXPECT_EQ(rec.events[2].body, 3u);
+  EXPECT_EQ(rec.events[3].slot, 1u);
+  EXPECT_EQ(rec.events[3].status, 200);
+  EXPECT_EQ(rec.events[3].body, 300u);
+}
+
+TEST_F(Http2SessionTest, PaddingPriorityAndContinuationAreHandled) {
+  std::string out;
+  session.submit(0, get, out);
+  // HEADERS: PADDED | PRIORITY, no END_HEADERS; pad length 3, 5 priority bytes, half a block.
+  std::string block = kStatus404;
+  std::string headers =
+      std::string("\x03", 1) + std::string(5, '\0') + block.substr(0, 2) + std::string(3, '\0');
+  std::string data = std::string("\x02", 1) + "body" + std::string(2, '\0');
+  ASSERT_TRUE(feed(frame(kHeaders, 0x28, 1, headers) +
+                   frame(kContinuation, 0x4, 1, block.substr(2)) + frame(kData, 0x9, 1, data)));
+  ASSERT_EQ(rec.events.size(), 2u);
+  EXPECT_EQ(rec.events[1].status, 404);
+  EXPECT_EQ(rec.events[1].body, 4u);
+}
+
+TEST_F(Http2SessionTest, InterimResponsesDoNotCount) {
+  std::string out;
+  session.submit(0, get, out);
+  ASSERT_TRUE(feed(frame(kHeaders, 0x4, 1, std::string("\x08\x03", 2) + "103") +
+                   frame(kHeaders, 0x5, 1, kStatus200)));
+  ASSERT_EQ(rec.events.back().what, "response");
+  EXPECT_EQ(rec.events.back().status, 200);
+}
+
+TEST_F(Http2SessionTest, ResetStreamAndGoawayAreCountedByKind) {
+  std::string out;
+  for (uint32_t slot = 0; slot < 3; ++slot) session.submit(slot, get, out);  // streams 1, 3, 5
+  ASSERT_TRUE(feed(frame(kRst, 0, 3, u32(0x7))));                            // REFUSED_STREAM
+  ASSERT_TRUE(feed(frame(kGoaway, 0, 0, u32(1) + u32(0))));                  // last stream 1
+  ASSERT_EQ(rec.events.size(), 2u);
+  EXPECT_EQ(rec.events[0].slot, 1u);
+  EXPECT_EQ(rec.events[0].kind, ErrorKind::StreamReset);
+  EXPECT_EQ(rec.events[1].slot, 2u);
+  EXPECT_EQ(rec.events[1].kind, ErrorKind::Goaway);
+  EXPECT_FALSE(session.accepting());
+  EXPECT_FALSE(session.submit(3, get, out));
+  // Stream 1 is below the last id and still completes.
+  ASSERT_TRUE(feed(frame(kHeaders, 0x5, 1, kStatus200)));
+  EXPECT_EQ(rec.events.back().what, "response");
+}
+
+TEST_F(Http2SessionTest, PingAndSettingsAreAcknowledged) {
+  std::string out;
+  session.submit(0, get, out);
+  std::string settings = std::string("\x00\x03", 2) + u32(5);  // MAX_CONCURRENT_STREAMS 5
+  ASSERT_TRUE(feed(frame(kSettings, 0, 0, settings) + frame(kPing, 0, 0, "12345678")));
+  EXPECT_EQ(session.max_in_flight(), 5u);
+  auto frames = flushed();
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].type, kSettings);
+  EXPECT_EQ(frames[0].flags, 0x1);
+  EXPECT_EQ(frames[1].type, kPing);
+  EXPECT_EQ(frames[1].flags, 0x1);
+  EXPECT_EQ(frames[1].payload, "12345678");
+}
+
+TEST_F(Http2SessionTest, RequestBodiesWaitForFlowControlWindows) {
+  RequestTemplate post;
+  post.h2_fields =
+      hpack_prepare_request({{":method", "POST"}, {":scheme", "http"}, {":path", "/"}});
+  post.body = std::string(70000, 'b');
+  std::string out;
+  ASSERT_TRUE(session.submit(0, post, out));
+  size_t sent = 0;
+  for (const auto& f : parse_frames(out)) {
+    if (f.type == kData) sent += f.payload.size();
+  }
+  EXPECT_EQ(sent, 65535u);  // the default initial window
+  EXPECT_TRUE(flushed().empty());
+  ASSERT_TRUE(feed(frame(kWindowUpdate, 0, 0, u32(10000)) + frame(kWindowUpdate, 0, 1, u32(3000))));
+  auto frames = flushed();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].payload.size(), 3000u);
+  EXPECT_EQ(frames[0].flags, 0);
+  ASSERT_TRUE(feed(frame(kWindowUpdate, 0, 1, u32(10000))));
+  frames = flushed();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].payload.size(), 70000u - 65535u - 3000u);
+  EXPECT_EQ(frames[0].flags, 0x1);  // END_STREAM on the last piece
+}
+
+TEST_F(Http2SessionTest, CancelledStreamsResetAndTheirHeadersStillFeedTheTable) {
+  std::string out;
+  session.submit(0, get, out);
+  session.submit(1, get, out);
+  ASSERT_TRUE(session.cancel(0));
+  auto frames = flushed();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].type, kRst);
+  EXPECT_EQ(frames[0].stream, 1u);
+  EXPECT_EQ(frames[0].payload, u32(0x8));  // CANCEL
+  // The cancelled stream's answer adds ":status: 503" to the dynamic table (literal with
+  // incremental indexing, static name 8); the next block refers to it as index 62.
+  ASSERT_TRUE(feed(frame(kHeaders, 0x5, 1, std::string("\x48\x03", 2) + "503") +
+                   frame(kHeaders, 0x5, 3, "\xbe")));
+  ASSERT_EQ(rec.events.size(), 2u);
+  EXPECT_EQ(rec.events[1].slot, 1u);
+  EXPECT_EQ(rec.events[1].status, 503);
+}
+
+TEST_F(Http2SessionTest, ProtocolViolationsAreConnectionErrors) {
+  std::string out;
+  session.submit(0, get, out);
+  EXPECT_FALSE(feed(frame(kData, 0, 1, std::string(16385, 'x'))));
+  EXPECT_NE(session.error_message().find("FRAME_SIZE_ERROR"), std::string::npos);
+
+  Recorder other;
+  Http2Session fresh(other, 1);
+  fresh.submit(0, get, out);
+  EXPECT_FALSE(fresh.on_read(reinterpret_cast<const uint8_t*>("\0\0\1\x05\x04\0\0\0\1x"), 10));
+  EXPECT_NE(fresh.error_message().find("PUSH_PROMISE"), std::string::npos);
+
+  Http2Session broken(other, 1);
+  broken.submit(0, get, out);
+  std::string bad = frame(kHeaders, 0x4, 1, "\x80");  // HPACK index 0 is invalid
+  EXPECT_FALSE(broken.on_read(reinterpret_cast<const uint8_t*>(bad.data()), bad.size()));
+  EXPECT_NE(broken.error_message().find("COMPRESSION_ERROR"), std::string::npos);
+}
+
+TEST_F(Http2SessionTest, LargeResponsesReopenTheReceiveWindows) {
+  std::string out;
+  session.submit(0, get, out);
+  ASSERT_TRUE(feed(frame(kHeaders, 0x4, 1, kStatus200)));
+  std::string chunk = frame(kData, 0, 1, std::string(16384, 'x'));
+  // Just over half of the 2^30-1 window the session advertised.
+  for (int i = 0; i < 32769; ++i) ASSERT_TRUE(feed(chunk));
+  auto frames = flushed();
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].type, kWindowUpdate);
+  EXPECT_EQ(frames[0].stream, 0u);
+  EXPECT_EQ(frames[1].type, kWindowUpdate);
+  EXPECT_EQ(frames[1].stream, 1u);
+}
+
+}  // namespace
+}  // namespace firedrill::loadgen
