@@ -77,7 +77,10 @@ CommandRunner add_load_command(CLI::App& app) {
       "latency is measured from then, corrected for coordinated omission.\n"
       "Exit codes: 0 run completed (even with HTTP errors), 2 bad usage, 3 target unreachable.");
   sub->add_option("URL", f.urls, "one or more URLs of one origin, mixed evenly");
-  sub->add_option("-c,--connections", f.connections, "concurrent connections (default 10)");
+  sub->add_option(
+      "-c,--connections", f.connections,
+      "concurrent connections (default 10); each thread opens at most 1000 at a time, each "
+      "new one a full TLS handshake");
   sub->add_option("-m,--streams", f.streams,
                   "concurrent streams per HTTP/2 connection, or HTTP/1.1 pipelining depth "
                   "(default 1)");

@@ -80,7 +80,7 @@ void Connection::on_connected(const boost::system::error_code& ec) {
     return;
   }
   transport_.attach(socket_.native_handle(),
-                    tls->new_ssl(socket_.native_handle(), worker_.setup().host));
+                    tls->new_ssl(socket_.native_handle(), worker_.setup().host, established_once_));
   phase_ = Phase::Handshaking;
   continue_handshake();
 }
@@ -125,6 +125,7 @@ void Connection::start_session(bool h2) {
   free_.clear();
   for (uint32_t i = depth; i > 0; --i) free_.push_back(i - 1);
   phase_ = Phase::Ready;
+  established_once_ = true;
   consecutive_failures_ = 0;
   worker_.stats().connect_time.record(static_cast<uint64_t>(worker_.now() - connect_started_));
   worker_.on_connected(*this, h2 ? (transport_.tls() ? "h2" : "h2c") : "h1");
@@ -334,7 +335,7 @@ void Connection::reconnect_after(std::chrono::nanoseconds delay) {
   if (delay.count() == 0) {
     uint64_t gen = generation_;
     asio::post(worker_.io(), [this, gen] {
-      if (gen == generation_ && phase_ == Phase::Idle) connect();
+      if (gen == generation_ && phase_ == Phase::Idle) worker_.request_connect(*this);
     });
     return;
   }
@@ -343,7 +344,7 @@ void Connection::reconnect_after(std::chrono::nanoseconds delay) {
   timer_.async_wait([this, gen](const boost::system::error_code& e) {
     if (!e && gen == generation_ && phase_ == Phase::Idle) {
       worker_.update_now();
-      connect();
+      worker_.request_connect(*this);
     }
   });
 }

@@ -22,7 +22,9 @@ class Connection final : private SessionEvents {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // Worker only: the worker paces connection attempts (Worker::request_connect).
   void connect();
+  bool idle() const { return phase_ == Phase::Idle; }
   // Ends the connection for good; in-flight requests are left to the caller to count.
   void shutdown();
 
@@ -77,6 +79,7 @@ class Connection final : private SessionEvents {
   uint64_t generation_ = 0;  // handlers of an earlier socket carry an older generation
   int64_t connect_started_ = 0;
   uint32_t consecutive_failures_ = 0;
+  bool established_once_ = false;  // later connects are reconnects, which resume TLS sessions
   bool waiting_writable_ = false;
   std::vector<InFlight> slots_;
   std::vector<uint32_t> free_;  // free slot indices

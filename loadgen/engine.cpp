@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "common/descriptor_limit.hpp"
 #include "common/errors.hpp"
 #include "loadgen/worker.hpp"
 
@@ -59,6 +60,7 @@ Engine::Engine(LoadConfig config) : config_(std::move(config)) {
 Engine::~Engine() = default;
 
 LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_second) {
+  common::raise_descriptor_limit();
   LoadResult result;
   result.config = config_;
 

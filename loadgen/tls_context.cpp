@@ -121,7 +121,7 @@ int TlsContext::verify_chain(X509_STORE_CTX* store, void* arg) {
   return ok;
 }
 
-SSL* TlsContext::new_ssl(int fd, const std::string& host) const {
+SSL* TlsContext::new_ssl(int fd, const std::string& host, bool reconnect) const {
   SSL* ssl = SSL_new(ctx_);
   SSL_set_fd(ssl, fd);
   SSL_set_connect_state(ssl);
@@ -136,7 +136,7 @@ SSL* TlsContext::new_ssl(int fd, const std::string& host) const {
       X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
     }
   }
-  if (session_) SSL_set_session(ssl, session_);
+  if (reconnect && session_) SSL_set_session(ssl, session_);
   return ssl;
 }
 

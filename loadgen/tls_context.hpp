@@ -20,8 +20,10 @@ class TlsContext {
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
-  // A client SSL object for a socket, with SNI, host name verification and the cached session.
-  SSL* new_ssl(int fd, const std::string& host) const;
+  // A client SSL object for a socket, with SNI and host name verification; a reconnect also
+  // offers the worker's most recent session. A first connection always makes a full handshake,
+  // as a new client would.
+  SSL* new_ssl(int fd, const std::string& host, bool reconnect) const;
 
  private:
   static int on_new_session(SSL* ssl, SSL_SESSION* session);

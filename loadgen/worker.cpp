@@ -7,6 +7,11 @@ namespace firedrill::loadgen {
 namespace {
 constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr int64_t kSecond = 1'000'000'000;
+// Connections of one worker that may connect (TCP and TLS handshake) at once. OpenSSL holds a
+// ~22 KiB handshake buffer per connection until its handshake ends, and a server meets a burst of
+// thousands of handshakes with a queue of its own anyway: ten thousand at once only made the
+// client's memory peak and stretched every connect time with queueing, without connecting faster.
+constexpr size_t kMaxConnecting = 1000;
 
 std::vector<uint32_t> weights_of(const LoadConfig& config) {
   std::vector<uint32_t> w;
@@ -51,7 +56,7 @@ void Worker::run() {
     update_now();
   }
   next_publish_ns_ = setup_.start_ns + kSecond;
-  for (auto& c : connections_) c->connect();
+  for (auto& c : connections_) request_connect(*c);
   if (open_loop()) arm_schedule_timer(setup_.start_ns);
   tick_timer_.expires_after(std::chrono::nanoseconds(tick_ns_));
   tick_timer_.async_wait([this](const boost::system::error_code& e) {
@@ -88,7 +93,31 @@ void Worker::publish_interval() {
   interval_.latency.reset();
 }
 
+void Worker::request_connect(Connection& c) {
+  connect_queue_.push_back(&c);
+  start_queued_connects();
+}
+
+void Worker::start_queued_connects() {
+  if (starting_connects_) return;  // re-entered by a connect that failed at once: the loop goes on
+  starting_connects_ = true;
+  while (connecting_ < kMaxConnecting && !connect_queue_.empty()) {
+    Connection* next = connect_queue_.front();
+    connect_queue_.pop_front();
+    if (!next->idle()) continue;  // shut down while it waited
+    ++connecting_;
+    next->connect();
+  }
+  starting_connects_ = false;
+}
+
+void Worker::end_connect() {
+  --connecting_;
+  start_queued_connects();
+}
+
 void Worker::on_connected(Connection& c, const std::string& protocol) {
+  end_connect();
   ever_connected_ = true;
   c.failed_once = false;
   if (negotiated_.empty()) negotiated_ = protocol;
@@ -96,6 +125,7 @@ void Worker::on_connected(Connection& c, const std::string& protocol) {
 }
 
 void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string& message) {
+  end_connect();
   if (now_ >= setup_.measure_start_ns || !ever_connected_) stats_.count_error(kind, message);
   if (!ever_connected_ && !c.failed_once) {
     c.failed_once = true;

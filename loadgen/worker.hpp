@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,6 +74,9 @@ class Worker {
   size_t read_buffer_size() const { return read_buffer_.size(); }
   LoadStats& stats() { return stats_; }
   bool recording(int64_t intended_ns) const { return intended_ns >= setup_.measure_start_ns; }
+  // Starts `c` connecting now, or as soon as fewer than kMaxConnecting of this worker's
+  // connections are connecting.
+  void request_connect(Connection& c);
   void on_connected(Connection& c, const std::string& protocol);
   void on_connect_failed(Connection& c, ErrorKind kind, const std::string& message);
   void on_response(int64_t intended, int64_t sent, int status, uint64_t body);
@@ -86,6 +90,9 @@ class Worker {
   void flush_dirty();
 
  private:
+  void start_queued_connects();
+  void end_connect();
+
   struct Queued {
     int64_t intended;
     uint32_t request;
@@ -109,6 +116,9 @@ class Worker {
   std::vector<uint8_t> read_buffer_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> dirty_;
+  std::deque<Connection*> connect_queue_;  // waiting to connect, oldest first
+  size_t connecting_ = 0;                  // connecting or in the TLS handshake
+  bool starting_connects_ = false;
   std::vector<Connection*> available_;  // may hold stale entries; checked when popped
   RequestMix mix_;
   LoadStats stats_;

@@ -6,8 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/descriptor_limit.hpp"
 #include "common/errors.hpp"
-#include "target/descriptor_limit.hpp"
 #include "target/fault_injector.hpp"
 #include "target/http_server.hpp"
 #include "target/log_sink.hpp"
@@ -55,7 +55,7 @@ std::string host_and_port(const tcp::endpoint& endpoint) {
 
 void run_target(const TargetOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
-  raise_descriptor_limit();
+  common::raise_descriptor_limit();
   std::shared_ptr<ssl::context> tls = make_tls(options);
   std::unique_ptr<LogSink> log = make_log_sink(options);
   TargetMetrics metrics(options.name);

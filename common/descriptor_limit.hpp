@@ -1,9 +1,9 @@
 #pragma once
 
-namespace firedrill::target {
+namespace firedrill::common {
 
 // Thousands of concurrent connections need more descriptors than the usual soft limit: raises
 // it to the hard limit.
 void raise_descriptor_limit();
 
-}  // namespace firedrill::target
+}  // namespace firedrill::common

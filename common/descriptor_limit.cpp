@@ -1,8 +1,8 @@
-#include "target/descriptor_limit.hpp"
+#include "common/descriptor_limit.hpp"
 
 #include <sys/resource.h>
 
-namespace firedrill::target {
+namespace firedrill::common {
 
 void raise_descriptor_limit() {
   rlimit limit{};
@@ -12,4 +12,4 @@ void raise_descriptor_limit() {
   }
 }
 
-}  // namespace firedrill::target
+}  // namespace firedrill::common
