@@ -129,9 +129,9 @@ void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string&
   if (now_ >= setup_.measure_start_ns || !ever_connected_) stats_.count_error(kind, message);
   if (!ever_connected_ && !c.failed_once) {
     c.failed_once = true;
-    // Every connection failed on its first attempt and none ever got through: the target cannot
-    // be reached, and retrying until the end of the run would only hide that.
-    if (++first_failures_ == connections_.size()) {
+    // Every connection of the first wave failed on its first attempt and none ever got through:
+    // the target cannot be reached, and retrying until the end of the run would only hide that.
+    if (++first_failures_ == std::min(connections_.size(), kMaxConnecting)) {
       unreachable_ = true;
       unreachable_reason_ = message;
       finish();
