@@ -24,15 +24,12 @@ class KubeBadImageFault final : public Fault {
         kind_(p.at("kind").get<std::string>()),
         name_(p.at("name").get<std::string>()),
         image_(p.at("image").get<std::string>()),
-        rollout_timeout_(common::duration_param(p, "rolloutTimeout")),
+        rollout_timeout_(common::positive_duration_param(p, "rolloutTimeout")),
         captured_(captured.is_object() ? captured : json::object()) {
     kube::check_namespace_param(namespace_);
     if (name_.empty()) throw ValueError("name: the workload's name is required");
     if (image_.empty()) throw ValueError("image: must not be empty");
     if (p.contains("container")) container_ = p.at("container").get<std::string>();
-    if (rollout_timeout_ <= Duration::zero()) {
-      throw ValueError("rolloutTimeout: must be more than 0");
-    }
   }
 
   std::string describe() const override {

@@ -43,9 +43,8 @@ class KubePodKillFault final : public Fault {
                                                 "kill)");
     }
     if (p.contains("interval")) {
-      interval_ = common::duration_param(p, "interval");
+      interval_ = common::positive_duration_param(p, "interval");
       duration_ = common::duration_param(p, "duration");
-      if (interval_ <= Duration::zero()) throw ValueError("interval: must be more than 0");
       if (duration_ < Duration::zero()) throw ValueError("duration: must not be negative");
     }
   }

@@ -18,6 +18,24 @@ clients::KubeClient* ClientSlot::get(const CheckContext& context, std::string* e
   return client_.get();
 }
 
+clients::KubeListOptions with_labels(const std::string& selector) {
+  clients::KubeListOptions options;
+  options.label_selector = selector;
+  return options;
+}
+
+std::optional<std::vector<json>> list_or_error(clients::KubeClient& client,
+                                               const clients::KubeResource& collection,
+                                               const clients::KubeListOptions& options,
+                                               std::string& error) {
+  try {
+    return client.list(collection, options);
+  } catch (const clients::KubeApiError& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
 std::optional<WallClock::time_point> parse_time(const std::string& timestamp) {
   return clients::parse_rfc3339(timestamp);
 }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "clients/kube_client.hpp"
 #include "common/param_schema.hpp"
@@ -21,6 +22,16 @@ class ClientSlot {
  private:
   std::unique_ptr<clients::KubeClient> client_;
 };
+
+// List options that select by labels (`selector` empty: everything).
+clients::KubeListOptions with_labels(const std::string& selector);
+
+// Lists `collection` (paginated). nullopt when the API refuses or cannot be reached, with `error`
+// saying why: the check is then inconclusive, not failed.
+std::optional<std::vector<nlohmann::json>> list_or_error(clients::KubeClient& client,
+                                                         const clients::KubeResource& collection,
+                                                         const clients::KubeListOptions& options,
+                                                         std::string& error);
 
 // The API server writes whole seconds (metav1.Time), rounded down: a timestamp counts as at or
 // after `since` when it is not before the second `since` falls in.

@@ -72,14 +72,13 @@ class KubeEventsCheck final : public Check {
                      {"fieldSelector", field_selector()},
                      {"since", alerting::detection_start_evidence(context)}};
     if (pattern_) evidence["message_pattern"] = pattern_text_;
-    std::vector<json> events;
-    try {
-      clients::KubeListOptions options;
-      options.field_selector = field_selector();
-      events = client->list(clients::core_resource("events", namespace_), options);
-    } catch (const clients::KubeApiError& e) {
-      return alerting::inconclusive(e.what(), evidence);
-    }
+    clients::KubeListOptions by_fields;
+    by_fields.field_selector = field_selector();
+    std::string list_error;
+    auto listed = kube::list_or_error(*client, clients::core_resource("events", namespace_),
+                                      by_fields, list_error);
+    if (!listed) return alerting::inconclusive(list_error, evidence);
+    const std::vector<json>& events = *listed;
     json fresh = json::array();
     int64_t old = 0, matching = 0;
     std::optional<WallClock::time_point> first;

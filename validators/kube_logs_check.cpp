@@ -55,14 +55,11 @@ class KubeLogsCheck final : public Check {
                      {"selector", selector_},
                      {"pattern", pattern_text_},
                      {"since", alerting::detection_start_evidence(context)}};
-    std::vector<json> pods;
-    try {
-      clients::KubeListOptions options;
-      options.label_selector = selector_;
-      pods = client->list(clients::core_resource("pods", namespace_), options);
-    } catch (const clients::KubeApiError& e) {
-      return alerting::inconclusive(e.what(), evidence);
-    }
+    std::string list_error;
+    auto listed = kube::list_or_error(*client, clients::core_resource("pods", namespace_),
+                                      kube::with_labels(selector_), list_error);
+    if (!listed) return alerting::inconclusive(list_error, evidence);
+    const std::vector<json>& pods = *listed;
     Tally tally;
     json read = json::array();
     for (const auto& pod : pods) {

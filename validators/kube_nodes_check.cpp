@@ -41,14 +41,11 @@ class KubeNodesCheck final : public Check {
     const auto since = alerting::detection_start(context);
     json evidence = {{"since", alerting::detection_start_evidence(context)}};
     if (!selector_.empty()) evidence["selector"] = selector_;
-    std::vector<json> nodes;
-    try {
-      clients::KubeListOptions options;
-      options.label_selector = selector_;
-      nodes = client->list(clients::core_resource("nodes"), options);
-    } catch (const clients::KubeApiError& e) {
-      return alerting::inconclusive(e.what(), evidence);
-    }
+    std::string list_error;
+    auto listed = kube::list_or_error(*client, clients::core_resource("nodes"),
+                                      kube::with_labels(selector_), list_error);
+    if (!listed) return alerting::inconclusive(list_error, evidence);
+    const std::vector<json>& nodes = *listed;
     int64_t ready = 0, fresh_ready = 0;
     std::optional<WallClock::time_point> first_ready;
     json shown = json::array();

@@ -58,14 +58,11 @@ class KubePodCheck final : public Check {
     json evidence = {{"namespace", namespace_},
                      {"selector", selector_},
                      {"since", alerting::detection_start_evidence(context)}};
-    std::vector<json> pods;
-    try {
-      clients::KubeListOptions options;
-      options.label_selector = selector_;
-      pods = client->list(clients::core_resource("pods", namespace_), options);
-    } catch (const clients::KubeApiError& e) {
-      return alerting::inconclusive(e.what(), evidence);
-    }
+    std::string list_error;
+    auto listed = kube::list_or_error(*client, clients::core_resource("pods", namespace_),
+                                      kube::with_labels(selector_), list_error);
+    if (!listed) return alerting::inconclusive(list_error, evidence);
+    const std::vector<json>& pods = *listed;
 
     int64_t terminated_fresh = 0, terminated_old = 0, waiting_fresh = 0, waiting_old = 0;
     int64_t ready = 0, restarts_since = 0;
