@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -274,6 +275,103 @@ TEST_F(Http2SessionTest, LargeResponsesReopenTheReceiveWindows) {
   EXPECT_EQ(frames[0].stream, 0u);
   EXPECT_EQ(frames[1].type, kWindowUpdate);
   EXPECT_EQ(frames[1].stream, 1u);
+}
+
+// Every request ends exactly once, whatever the server sends: random mixes of mostly valid
+// frames (responses, trailers, resets, window updates, SETTINGS, PING, GOAWAY, CONTINUATION),
+// split at random, with cancels and new requests started from inside the events.
+class SlotLedger : public SessionEvents {
+ public:
+  SlotLedger(std::mt19937& rng, const RequestTemplate& request, uint32_t slots)
+      : rng_(rng), request_(request), open_(slots) {}
+  void start(Http2Session& session, uint32_t slot) {
+    std::string out;
+    if (session.submit(slot, request_, out)) open_[slot] = true;
+  }
+  void cancel(Http2Session& session, uint32_t slot) {
+    if (open_[slot] && session.cancel(slot)) open_[slot] = false;
+  }
+  void on_response_start(uint32_t slot) override { EXPECT_TRUE(open_.at(slot)); }
+  void on_response(uint32_t slot, int, uint64_t) override { end(slot); }
+  void on_request_error(uint32_t slot, ErrorKind) override { end(slot); }
+  Http2Session* session = nullptr;
+  uint64_t ended = 0;
+
+ private:
+  void end(uint32_t slot) {
+    EXPECT_TRUE(open_.at(slot)) << "slot " << slot << " ended twice or never started";
+    open_[slot] = false;
+    ++ended;
+    if (rng_() % 2) start(*session, slot);
+  }
+  std::mt19937& rng_;
+  const RequestTemplate& request_;
+  std::vector<bool> open_;
+};
+
+TEST(Http2SessionRandomFrames, EveryRequestEndsAtMostOnce) {
+  std::mt19937 rng(9113);
+  RequestTemplate post;
+  post.h2_fields = hpack_prepare_request(
+      {{":method", "POST"}, {":scheme", "http"}, {":authority", "a.test"}, {":path", "/x"}});
+  post.body = std::string(70000, 'b');
+  uint64_t ended = 0;
+  for (int session_no = 0; session_no < 3000; ++session_no) {
+    uint32_t slots = 1 + rng() % 6;
+    SlotLedger ledger(rng, post, slots);
+    Http2Session session(ledger, slots);
+    ledger.session = &session;
+    for (uint32_t i = 0; i < slots; ++i) ledger.start(session, i);
+    std::string in;
+    for (int f = rng() % 30; f > 0; --f) {
+      uint32_t stream = 1 + 2 * (rng() % (2 * slots + 2));
+      std::string status = rng() % 3 ? "\x88" : std::string("\x48\x03", 2) + "503";
+      switch (rng() % 9) {
+        case 0:
+        case 1:
+          in += frame(kHeaders, static_cast<uint8_t>(0x4 | rng() % 2), stream, status);
+          break;
+        case 2:
+        case 3:
+          in +=
+              frame(kData, static_cast<uint8_t>(rng() % 2), stream, std::string(rng() % 500, 'd'));
+          break;
+        case 4:
+          in += frame(kRst, 0, stream, u32(rng() % 12));
+          break;
+        case 5:
+          in += frame(kWindowUpdate, 0, rng() % 3 ? stream : 0, u32(1 + rng() % 100000));
+          break;
+        case 6:
+          in +=
+              frame(kSettings, 0, 0,
+                    std::string("\x00\x04", 2) + u32(rng() % 200000) + std::string("\x00\x03", 2) +
+                        u32(rng() % 10) + std::string("\x00\x01", 2) + u32(rng() % 5000));
+          break;
+        case 7:
+          in += rng() % 6 ? frame(kPing, 0, 0, "12345678")
+                          : frame(kGoaway, 0, 0, u32(rng() % 10) + u32(0));
+          break;
+        case 8:
+          in += frame(kHeaders, static_cast<uint8_t>(rng() % 2), stream, "") +
+                frame(kContinuation, 0x4, stream, status);
+          break;
+      }
+    }
+    for (size_t at = 0; at < in.size();) {
+      size_t n = std::min<size_t>(in.size() - at, 1 + rng() % 128);
+      if (!session.on_read(reinterpret_cast<const uint8_t*>(in.data() + at), n)) {
+        EXPECT_FALSE(session.error_message().empty());
+        break;
+      }
+      at += n;
+      if (rng() % 7 == 0) ledger.cancel(session, static_cast<uint32_t>(rng() % slots));
+      std::string out;
+      session.flush(out);
+    }
+    ended += ledger.ended;
+  }
+  EXPECT_GT(ended, 2000u);  // the mix does complete requests, not only fail connections
 }
 
 }  // namespace
