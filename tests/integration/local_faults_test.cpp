@@ -7,7 +7,6 @@
 #include <thread>
 
 #include "chaos/fault.hpp"
-#include "clients/http_client.hpp"
 #include "clients/local_services.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
@@ -29,7 +28,7 @@ class LocalFaults : public ::testing::Test {
     target.name = "target";
     target.command = {"firedrill", "target", "--listen", "127.0.0.1:$(PORT)"};
     target.replicas = 2;
-    target.port = adjacent_free_ports();
+    target.port = free_port_block(2);
     target.readiness = clients::ReadinessProbe{};
     target.backoff = 200ms;
     services_ = std::make_unique<clients::LocalServices>(std::vector<clients::ServiceSpec>{target},
@@ -39,22 +38,6 @@ class LocalFaults : public ::testing::Test {
     fault_context_.services = services_.get();
     check_context_.drill_start = validators::WallClock::now();
     check_context_.services = services_.get();
-  }
-
-  // Two consecutive ports that are free now.
-  static int adjacent_free_ports() {
-    for (int attempt = 0; attempt < 20; ++attempt) {
-      int first = free_port();
-      if (first < 65535 && !wait_for_port_briefly(first + 1)) return first;
-    }
-    ADD_FAILURE() << "no two adjacent free ports";
-    return 0;
-  }
-  static bool wait_for_port_briefly(int port) {
-    clients::HttpRequest request;
-    request.url = "http://127.0.0.1:" + std::to_string(port) + "/";
-    request.timeout = 200ms;
-    return clients::HttpClient().perform(request).ok();
   }
 
   std::unique_ptr<chaos::Fault> fault(const std::string& kind_name, json params) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -192,6 +193,38 @@ uint16_t free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
   return ntohs(addr.sin_port);
+}
+
+namespace {
+
+bool bindable(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+uint16_t free_port_block(int count) {
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  // Above the fixed ports of the example drills (18080-19100).
+  const int low = 20000;
+  const int high = ephemeral_low - count;
+  if (high <= low) throw std::runtime_error("no port range below the ephemeral ports");
+  std::mt19937 rng(static_cast<uint32_t>(getpid()) ^ static_cast<uint32_t>(time(nullptr)));
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto first = static_cast<uint16_t>(low + static_cast<int>(rng() % (high - low)));
+    bool all = true;
+    for (int i = 0; i < count && all; ++i) all = bindable(static_cast<uint16_t>(first + i));
+    if (all) return first;
+  }
+  throw std::runtime_error("no block of " + std::to_string(count) + " free ports");
 }
 
 bool wait_for_port(uint16_t port) {
