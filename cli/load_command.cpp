@@ -11,6 +11,7 @@
 #include "common/errors.hpp"
 #include "loadgen/engine.hpp"
 #include "loadgen/load_result_json.hpp"
+#include "loadgen/worker.hpp"
 
 namespace firedrill::cli {
 
@@ -77,10 +78,10 @@ CommandRunner add_load_command(CLI::App& app) {
       "latency is measured from then, corrected for coordinated omission.\n"
       "Exit codes: 0 run completed (even with HTTP errors), 2 bad usage, 3 target unreachable.");
   sub->add_option("URL", f.urls, "one or more URLs of one origin, mixed evenly");
-  sub->add_option(
-      "-c,--connections", f.connections,
-      "concurrent connections (default 10); each thread opens at most 1000 at a time, each "
-      "new one a full TLS handshake");
+  sub->add_option("-c,--connections", f.connections,
+                  "concurrent connections (default 10); each thread opens at most " +
+                      std::to_string(loadgen::kMaxConnectingPerThread) +
+                      " at a time, each new one a full TLS handshake");
   sub->add_option("-m,--streams", f.streams,
                   "concurrent streams per HTTP/2 connection, or HTTP/1.1 pipelining depth "
                   "(default 1)");

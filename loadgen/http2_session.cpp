@@ -97,7 +97,7 @@ bool strip_padding(uint8_t flags, const uint8_t*& payload, size_t& len) {
 }  // namespace
 
 Http2Session::Http2Session(SessionEvents& events, uint32_t streams)
-    : events_(events), streams_(streams), slots_(streams), ids_(streams) {
+    : events_(events), slots_(streams), ids_(streams) {
   control_.append(kPreface, sizeof(kPreface) - 1);
   append_frame_header(control_, 12, kSettings, 0, 0);
   append_setting(control_, kSettingsEnablePush, 0);
@@ -106,7 +106,7 @@ Http2Session::Http2Session(SessionEvents& events, uint32_t streams)
 }
 
 uint32_t Http2Session::max_in_flight() const {
-  return std::min(streams_, peer_max_streams_);
+  return std::min(static_cast<uint32_t>(slots_.size()), peer_max_streams_);
 }
 
 bool Http2Session::submit(uint32_t slot, const RequestTemplate& request, std::string& out) {
@@ -379,10 +379,14 @@ void Http2Session::on_field(std::string_view name, std::string_view value) {
   status_field_ = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
 }
 
-void Http2Session::complete(uint32_t slot) {
-  Stream& s = slots_[slot];
+void Http2Session::close_stream(Stream& s) {
   ids_.erase(s.id);
   s.id = 0;
+}
+
+void Http2Session::complete(uint32_t slot) {
+  Stream& s = slots_[slot];
+  close_stream(s);
   if (s.status != 0) {
     events_.on_response(slot, s.status, s.body_bytes);
   } else {
@@ -391,9 +395,7 @@ void Http2Session::complete(uint32_t slot) {
 }
 
 void Http2Session::fail_stream(uint32_t slot, ErrorKind kind) {
-  Stream& s = slots_[slot];
-  ids_.erase(s.id);
-  s.id = 0;
+  close_stream(slots_[slot]);
   events_.on_request_error(slot, kind);
 }
 
@@ -505,8 +507,7 @@ bool Http2Session::cancel(uint32_t slot) {
   Stream& s = slots_[slot];
   if (s.id == 0) return true;
   append_rst_stream(control_, s.id, kCancel);
-  ids_.erase(s.id);
-  s.id = 0;
+  close_stream(s);
   return true;
 }
 

@@ -72,13 +72,13 @@ class Http2Session final : public Session, private HpackFieldSink {
   void count_data(size_t len);
   bool end_data();
   void complete(uint32_t slot);
+  void close_stream(Stream& s);
   void fail_stream(uint32_t slot, ErrorKind kind);
   void reset_stream(uint32_t slot, uint32_t error_code, ErrorKind kind);
   bool send_body(Stream& s, std::string& out);
   bool connection_error(const std::string& what, const char* code);
 
   SessionEvents& events_;
-  uint32_t streams_;
   std::vector<Stream> slots_;
   StreamSlotMap ids_;
   HpackDecoder decoder_;

@@ -7,11 +7,6 @@ namespace firedrill::loadgen {
 namespace {
 constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr int64_t kSecond = 1'000'000'000;
-// Connections of one worker that may connect (TCP and TLS handshake) at once. OpenSSL holds a
-// ~22 KiB handshake buffer per connection until its handshake ends, and a server meets a burst of
-// thousands of handshakes with a queue of its own anyway: ten thousand at once only made the
-// client's memory peak and stretched every connect time with queueing, without connecting faster.
-constexpr size_t kMaxConnecting = 1000;
 
 std::vector<uint32_t> weights_of(const LoadConfig& config) {
   std::vector<uint32_t> w;
@@ -101,7 +96,7 @@ void Worker::request_connect(Connection& c) {
 void Worker::start_queued_connects() {
   if (starting_connects_) return;  // re-entered by a connect that failed at once: the loop goes on
   starting_connects_ = true;
-  while (connecting_ < kMaxConnecting && !connect_queue_.empty()) {
+  while (connecting_ < kMaxConnectingPerThread && !connect_queue_.empty()) {
     Connection* next = connect_queue_.front();
     connect_queue_.pop_front();
     if (!next->idle()) continue;  // shut down while it waited
@@ -131,7 +126,7 @@ void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string&
     c.failed_once = true;
     // Every connection of the first wave failed on its first attempt and none ever got through:
     // the target cannot be reached, and retrying until the end of the run would only hide that.
-    if (++first_failures_ == std::min(connections_.size(), kMaxConnecting)) {
+    if (++first_failures_ == std::min(connections_.size(), kMaxConnectingPerThread)) {
       unreachable_ = true;
       unreachable_reason_ = message;
       finish();

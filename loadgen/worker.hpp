@@ -16,6 +16,12 @@
 
 namespace firedrill::loadgen {
 
+// Connections of one worker that may connect (TCP and TLS handshake) at once. OpenSSL holds a
+// ~22 KiB handshake buffer per connection until its handshake ends, and a server meets a burst of
+// thousands of handshakes with a queue of its own anyway: ten thousand at once only made the
+// client's memory peak and stretched every connect time with queueing, without connecting faster.
+constexpr size_t kMaxConnectingPerThread = 1000;
+
 // What the engine hands each worker; everything here is read-only while the run lasts.
 struct WorkerSetup {
   const LoadConfig* config = nullptr;
@@ -74,7 +80,7 @@ class Worker {
   size_t read_buffer_size() const { return read_buffer_.size(); }
   LoadStats& stats() { return stats_; }
   bool recording(int64_t intended_ns) const { return intended_ns >= setup_.measure_start_ns; }
-  // Starts `c` connecting now, or as soon as fewer than kMaxConnecting of this worker's
+  // Starts `c` connecting now, or as soon as fewer than kMaxConnectingPerThread of this worker's
   // connections are connecting.
   void request_connect(Connection& c);
   void on_connected(Connection& c, const std::string& protocol);
