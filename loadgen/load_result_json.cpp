@@ -1,5 +1,6 @@
 #include "loadgen/load_result_json.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace firedrill::loadgen {
@@ -13,6 +14,22 @@ double seconds(Duration d) {
 }
 double ms(uint64_t ns) {
   return static_cast<double>(ns) / 1e6;
+}
+
+// Rounded, not truncated: 0.3 s is 299999999.99999994 ns in binary floating point, and a saved
+// result must read back exactly.
+Duration duration_from_seconds(const json& seconds) {
+  return std::chrono::round<Duration>(std::chrono::duration<double>(seconds.get<double>()));
+}
+uint64_t ns_from_ms(const json& ms) {
+  return static_cast<uint64_t>(std::llround(ms.get<double>() * 1e6));
+}
+
+Protocol protocol_from_name(const std::string& name) {
+  for (auto p : {Protocol::H1, Protocol::H2, Protocol::H2c}) {
+    if (name == protocol_name(p)) return p;
+  }
+  return Protocol::Auto;
 }
 
 json latency_summary(const LatencyHistogram& h) {
@@ -151,13 +168,23 @@ LoadResult load_result_from_json(const json& doc) {
       spec.weight = req.at("weight").get<uint32_t>();
       r.config.requests.push_back(spec);
     }
-    r.config.connections = in.at("connections").get<uint32_t>();
-    r.config.streams = in.at("streams").get<uint32_t>();
-    r.config.threads = in.at("threads").get<uint32_t>();
-    r.config.max_requests = in.at("max_requests").get<uint64_t>();
-    r.config.duration = std::chrono::duration_cast<Duration>(
-        std::chrono::duration<double>(in.at("duration_s").get<double>()));
-    if (!in.at("start_rate").is_null()) r.config.start_rate = in.at("start_rate").get<double>();
+    LoadConfig& c = r.config;
+    c.protocol = protocol_from_name(in.at("protocol").get<std::string>());
+    c.connections = in.at("connections").get<uint32_t>();
+    c.streams = in.at("streams").get<uint32_t>();
+    c.threads = in.at("threads").get<uint32_t>();
+    c.max_requests = in.at("max_requests").get<uint64_t>();
+    c.duration = duration_from_seconds(in.at("duration_s"));
+    c.warmup = duration_from_seconds(in.at("warmup_s"));
+    c.timeout = duration_from_seconds(in.at("timeout_s"));
+    c.connect_timeout = duration_from_seconds(in.at("connect_timeout_s"));
+    if (!in.at("start_rate").is_null()) c.start_rate = in.at("start_rate").get<double>();
+    for (const auto& stage : in.at("stages")) {
+      c.stages.push_back(
+          {duration_from_seconds(stage.at("duration_s")), stage.at("target_rps").get<double>()});
+    }
+    c.max_queue = in.at("max_queue").get<uint64_t>();
+    c.seed = in.at("seed").get<uint64_t>();
     r.intended_requests = in.at("intended_requests").get<double>();
     r.negotiated = doc.at("negotiated").get<std::string>();
     r.unreachable = doc.at("unreachable").get<bool>();
@@ -200,8 +227,8 @@ LoadResult load_result_from_json(const json& doc) {
       point.errors = p.at("errors").get<uint64_t>();
       point.in_flight = p.at("in_flight").get<uint64_t>();
       point.target_rps = p.at("target_rps").get<double>();
-      point.p50_ns = static_cast<uint64_t>(p.at("p50_ms").get<double>() * 1e6);
-      point.p99_ns = static_cast<uint64_t>(p.at("p99_ms").get<double>() * 1e6);
+      point.p50_ns = ns_from_ms(p.at("p50_ms"));
+      point.p99_ns = ns_from_ms(p.at("p99_ms"));
       r.series.push_back(point);
     }
     return r;

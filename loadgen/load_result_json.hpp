@@ -10,8 +10,10 @@ namespace firedrill::loadgen {
 constexpr const char* kLoadResultSchema = "firedrill/load-result/v1";
 
 nlohmann::json to_json(const LoadResult& result);
-// Reads what to_json wrote (counters, histograms, series; the intended config as far as merge
-// and report need it). Throws std::invalid_argument on another schema or a malformed document.
+// Reads what to_json wrote: counters, histograms, series and the intended config, so that a
+// saved result renders again exactly. The document keeps no request headers, bodies (only their
+// sizes) or TLS options, so those come back empty. Throws std::invalid_argument on another schema
+// or a malformed document.
 LoadResult load_result_from_json(const nlohmann::json& doc);
 
 const char* protocol_name(Protocol p);

@@ -1,5 +1,4 @@
 #include <chrono>
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -105,51 +104,10 @@ class Reader {
   std::string where_;
 };
 
-// Rounded, not truncated: 0.3 s is 299999999.99999994 ns in binary floating point.
-loadgen::Duration to_duration(double seconds) {
-  return std::chrono::round<loadgen::Duration>(std::chrono::duration<double>(seconds));
-}
-
-// The time series stores integer nanoseconds as decimal milliseconds; rounding gets the exact
-// integer back where truncation can land one nanosecond low.
-uint64_t ns_from_ms(double ms) {
-  return static_cast<uint64_t>(std::llround(ms * 1e6));
-}
-
-// load_result_from_json reads what merging needs, truncating seconds and milliseconds to
-// nanoseconds; a saved drill is re-rendered and must come back exactly, so the rest of the
-// intended run is read here, and times are read again with rounding.
-void complete_load(const json& doc, loadgen::LoadResult& result) {
-  const json& in = doc.at("intended");
-  const std::string protocol = in.at("protocol").get<std::string>();
-  for (auto p : {loadgen::Protocol::H1, loadgen::Protocol::H2, loadgen::Protocol::H2c}) {
-    if (protocol == loadgen::protocol_name(p)) result.config.protocol = p;
-  }
-  loadgen::LoadConfig& c = result.config;
-  c.duration = to_duration(in.at("duration_s").get<double>());
-  c.warmup = to_duration(in.at("warmup_s").get<double>());
-  c.timeout = to_duration(in.at("timeout_s").get<double>());
-  c.connect_timeout = to_duration(in.at("connect_timeout_s").get<double>());
-  c.max_queue = in.at("max_queue").get<uint64_t>();
-  c.seed = in.at("seed").get<uint64_t>();
-  c.stages.clear();
-  for (const auto& stage : in.at("stages")) {
-    c.stages.push_back(
-        {to_duration(stage.at("duration_s").get<double>()), stage.at("target_rps").get<double>()});
-  }
-  const json& series = doc.at("series");
-  for (size_t i = 0; i < series.size() && i < result.series.size(); ++i) {
-    result.series[i].p50_ns = ns_from_ms(series[i].at("p50_ms").get<double>());
-    result.series[i].p99_ns = ns_from_ms(series[i].at("p99_ms").get<double>());
-  }
-}
-
 loadgen::LoadResult read_load(const Reader& run) {
   const json& doc = run.object("result");
   try {
-    loadgen::LoadResult result = loadgen::load_result_from_json(doc);
-    complete_load(doc, result);
-    return result;
+    return loadgen::load_result_from_json(doc);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(run.path("result") + ": " + e.what());
   } catch (const json::exception& e) {

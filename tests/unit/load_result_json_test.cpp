@@ -1,0 +1,62 @@
+// The load result document (docs/load-result.md) reads back into the result that wrote it.
+#include <gtest/gtest.h>
+
+#include "loadgen/load_result_json.hpp"
+#include "tests/fixtures/sample_run_result.hpp"
+
+namespace firedrill::loadgen {
+namespace {
+
+using nlohmann::json;
+
+// Every intended field away from its default, with times that binary floating point cannot hold
+// exactly (0.3 s) so that truncation would show.
+LoadResult every_field_set() {
+  LoadResult r = testing::sample_load(11, 5, 200, 4.0, 2, 3, true);
+  r.config.protocol = Protocol::H2;
+  r.config.max_requests = 12345;
+  r.config.warmup = std::chrono::milliseconds(300);
+  r.config.timeout = std::chrono::milliseconds(700);
+  r.config.connect_timeout = std::chrono::milliseconds(1300);
+  r.config.stages = {{std::chrono::milliseconds(300), 50}, {std::chrono::seconds(4), 200}};
+  r.config.max_queue = 77;
+  r.config.seed = 99;
+  r.stats.errors[static_cast<size_t>(ErrorKind::Timeout)] = 3;
+  r.stats.first_error_message[static_cast<size_t>(ErrorKind::Timeout)] = "no response";
+  r.stats.dropped = 4;
+  r.stats.abandoned = 1;
+  r.stats.connects = 16;
+  r.stats.tls_resumed = 2;
+  return r;
+}
+
+TEST(LoadResultJson, ReadsBackToTheSameDocument) {
+  const json doc = to_json(every_field_set());
+  const LoadResult back = load_result_from_json(json::parse(doc.dump()));
+  EXPECT_EQ(to_json(back), doc);
+  EXPECT_EQ(back.config.protocol, Protocol::H2);
+  EXPECT_EQ(back.config.warmup, std::chrono::milliseconds(300));
+  EXPECT_EQ(back.config.connect_timeout, std::chrono::milliseconds(1300));
+  ASSERT_EQ(back.config.stages.size(), 2u);
+  EXPECT_EQ(back.config.stages[0].duration, std::chrono::milliseconds(300));
+  EXPECT_EQ(back.config.max_queue, 77u);
+  EXPECT_EQ(back.config.seed, 99u);
+}
+
+TEST(LoadResultJson, RejectsAnotherSchemaAndMalformedDocuments) {
+  json doc = to_json(every_field_set());
+  json other = doc;
+  other["schema"] = "firedrill/load-result/v0";
+  EXPECT_THROW(load_result_from_json(other), std::invalid_argument);
+  json missing = doc;
+  missing["intended"].erase("warmup_s");
+  try {
+    load_result_from_json(missing);
+    ADD_FAILURE() << "a result without intended.warmup_s was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("warmup_s"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace firedrill::loadgen
