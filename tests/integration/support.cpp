@@ -12,6 +12,7 @@
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -183,18 +184,6 @@ CommandResult run_firedrill(const std::vector<std::string>& args, bool with_outp
   return r;
 }
 
-uint16_t free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 namespace {
 
 bool bindable(uint16_t port) {
@@ -217,14 +206,28 @@ uint16_t free_port_block(int count) {
   const int low = 20000;
   const int high = ephemeral_low - count;
   if (high <= low) throw std::runtime_error("no port range below the ephemeral ports");
-  std::mt19937 rng(static_cast<uint32_t>(getpid()) ^ static_cast<uint32_t>(time(nullptr)));
+  // One generator per process: seeded per call, two calls in the same second would offer the
+  // same block twice before the first caller has bound it.
+  static std::mt19937 rng(static_cast<uint32_t>(getpid()) ^ static_cast<uint32_t>(time(nullptr)));
+  // A port handed out but not yet bound is still bindable; never hand it out twice.
+  static std::set<uint16_t> handed_out;
   for (int attempt = 0; attempt < 200; ++attempt) {
     auto first = static_cast<uint16_t>(low + static_cast<int>(rng() % (high - low)));
     bool all = true;
-    for (int i = 0; i < count && all; ++i) all = bindable(static_cast<uint16_t>(first + i));
-    if (all) return first;
+    for (int i = 0; i < count && all; ++i) {
+      const auto port = static_cast<uint16_t>(first + i);
+      all = !handed_out.count(port) && bindable(port);
+    }
+    if (all) {
+      for (int i = 0; i < count; ++i) handed_out.insert(static_cast<uint16_t>(first + i));
+      return first;
+    }
   }
   throw std::runtime_error("no block of " + std::to_string(count) + " free ports");
+}
+
+uint16_t free_port() {
+  return free_port_block(1);
 }
 
 bool wait_for_port(uint16_t port) {

@@ -72,12 +72,13 @@ struct CommandResult {
 // Runs the firedrill binary with `args`; "-o RESULT" is appended when `with_output`.
 CommandResult run_firedrill(const std::vector<std::string>& args, bool with_output = true);
 
-// A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after).
-uint16_t free_port();
 // `count` consecutive TCP ports on 127.0.0.1, all bindable now and below the kernel's ephemeral
-// range, so that no outgoing connection of any process takes one of them later: for servers
-// that a test restarts on the same port. Throws std::runtime_error when none is found.
+// range, so that no outgoing connection of any process takes one of them before the server that
+// the caller starts binds it, or while a test restarts a server on the same port. Throws
+// std::runtime_error when none is found.
 uint16_t free_port_block(int count);
+// A free TCP port on 127.0.0.1, chosen as free_port_block(1) is.
+uint16_t free_port();
 // Polls until something accepts connections on 127.0.0.1:port, up to 5 s.
 bool wait_for_port(uint16_t port);
 std::string read_text(const fs::path& path);
