@@ -24,20 +24,7 @@ json scale_out_seed(int min_replicas, int max_replicas) {
   json seed = shop_seed(3);
   seed["objects"][4]["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["cpu"] =
       "900m";
-  seed["objects"].push_back(
-      {{"apiVersion", "autoscaling/v2"},
-       {"kind", "HorizontalPodAutoscaler"},
-       {"metadata", {{"name", "web"}, {"namespace", "shop"}}},
-       {"spec",
-        {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}},
-         {"minReplicas", min_replicas},
-         {"maxReplicas", max_replicas},
-         {"metrics",
-          json::array(
-              {{{"type", "Resource"},
-                {"resource",
-                 {{"name", "cpu"},
-                  {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}})}}}});
+  seed["objects"].push_back(web_autoscaler(min_replicas, max_replicas));
   seed["simulation"] = {
       {"utilizationPerRequestPerSecond", 5},
       {"nodeGroups",
@@ -157,7 +144,8 @@ TEST_F(KubeDrill, OomPasses) {
 TEST_F(KubeDrill, BadImagePassesAndTheImageIsRestored) {
   start(shop_seed(3));
   // The pod check polls once a second and sees ImagePullBackOff only while the bad image is
-  // rolled out; 6s leaves it several polls even on a loaded machine (2s left one, and CI missed it).
+  // rolled out; 6s leaves it several polls even on a loaded machine (2s left one, and CI
+  // missed it).
   env("FAULT_DURATION", "6s");
   CommandResult r = run("bad-image.yaml");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err << r.json.dump(1);

@@ -7,8 +7,8 @@
 
 #include "clients/rfc3339.hpp"
 #include "tests/integration/aws_environment.hpp"
+#include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"
-#include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
 namespace firedrill::testing {
@@ -49,17 +49,16 @@ json restarts(double value) {
 
 constexpr char kRestartsQuery[] = "increase(kube_pod_container_status_restarts_total[5m])";
 
-class AmpChecks : public ::testing::Test {
+class AmpChecks : public ContractCheckFixture<> {
  protected:
   // The server for `scenario` in `region`; false (and a failure) when it does not run.
   bool start(json scenario, const std::string& region = "us-east-1") {
     scenario["workspace"] = kWorkspace;
-    server_ = std::make_unique<ContractServer>(
-        "amp_contract_server.py", scenario,
-        std::vector<std::string>{"--region", region, "--credentials",
-                                 std::string(kKeyId) + ":" + kSecret});
-    if (!server_->running()) {
-      ADD_FAILURE() << "the AMP contract server did not start: " << server_->log();
+    if (!start_server(std::make_unique<ContractServer>(
+                          "amp_contract_server.py", scenario,
+                          std::vector<std::string>{"--region", region, "--credentials",
+                                                   std::string(kKeyId) + ":" + kSecret}),
+                      "AMP contract server")) {
       return false;
     }
     integrations_ = {
@@ -70,29 +69,11 @@ class AmpChecks : public ::testing::Test {
   }
 
   Observation observe(const std::string& kind_name, json given) {
-    const validators::CheckKind* kind = validators::find_check_kind(kind_name);
-    EXPECT_NE(kind, nullptr) << kind_name;
-    auto check = kind->create(kind_params(kind->schema, std::move(given)));
-    validators::CheckContext context;
-    context.drill_start = kFault - std::chrono::minutes(5);
-    context.last_fault = kFault;
-    context.integrations = &integrations_;
-    Observation o = check->observe(context);
-    const std::string shown = o.message + o.evidence.dump();
-    EXPECT_THAT(shown, Not(HasSubstr(kSecret)));
-    EXPECT_THAT(shown, Not(HasSubstr("Signature=")));
-    return o;
-  }
-
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->control("violations"), json::array()) << "the contract was broken";
-    }
+    return observe_check(kind_name, std::move(given), kFault - std::chrono::minutes(5), kFault,
+                         {kSecret, "Signature="});
   }
 
   AwsEnvironment env_;
-  std::unique_ptr<ContractServer> server_;
-  json integrations_;
 };
 
 TEST_F(AmpChecks, AlertPassesOnAnAlertActiveAfterTheFault) {

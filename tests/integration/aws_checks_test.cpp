@@ -12,6 +12,7 @@
 #include "clients/aws_client.hpp"
 #include "clients/http_client.hpp"
 #include "tests/integration/aws_environment.hpp"
+#include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
@@ -55,15 +56,13 @@ class AwsContractServer : public ContractServer {
   }
 };
 
-class AwsChecks : public ::testing::Test {
+class AwsChecks : public ContractCheckFixture<AwsContractServer> {
  protected:
   // Starts the server for `scenario`; false (and a failure) when it does not run.
   bool start(json scenario) {
     scenario["web_identity_token"] = kWebToken;
     scenario["container_token"] = kContainerToken;
-    server_ = std::make_unique<AwsContractServer>(scenario);
-    if (!server_->running()) {
-      ADD_FAILURE() << "the contract server did not start: " << server_->log();
+    if (!start_server(std::make_unique<AwsContractServer>(scenario), "AWS contract server")) {
       return false;
     }
     integrations_ = {
@@ -75,32 +74,13 @@ class AwsChecks : public ::testing::Test {
   }
 
   Observation observe(const std::string& kind_name, json given) {
-    const validators::CheckKind* kind = validators::find_check_kind(kind_name);
-    EXPECT_NE(kind, nullptr) << kind_name;
-    auto check = kind->create(kind_params(kind->schema, std::move(given)));
-    validators::CheckContext context;
-    context.drill_start = WallClock::time_point(std::chrono::seconds(kFault - 600));
-    context.last_fault = WallClock::time_point(std::chrono::seconds(kFault));
-    context.integrations = &integrations_;
-    Observation o = check->observe(context);
-    // Nothing secret in what a report would show.
-    const std::string shown = o.message + o.evidence.dump();
-    for (const char* secret :
-         {kSecret, kWebToken, kContainerToken, "contract-secret-", "contract-token-"}) {
-      EXPECT_THAT(shown, Not(HasSubstr(secret)));
-    }
-    return o;
-  }
-
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->control("violations"), json::array()) << "the contract was broken";
-    }
+    return observe_check(
+        kind_name, std::move(given), WallClock::time_point(std::chrono::seconds(kFault - 600)),
+        WallClock::time_point(std::chrono::seconds(kFault)),
+        {kSecret, kWebToken, kContainerToken, "contract-secret-", "contract-token-"});
   }
 
   AwsEnvironment env_;
-  std::unique_ptr<AwsContractServer> server_;
-  json integrations_;
 };
 
 json metric_alarm(const std::string& name, const std::string& state, int64_t since,

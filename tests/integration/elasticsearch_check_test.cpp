@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "tests/integration/aws_environment.hpp"
+#include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"
-#include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
 namespace firedrill::testing {
@@ -14,7 +14,6 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using validators::Observation;
 using validators::Verdict;
 using WallClock = std::chrono::system_clock;
@@ -44,13 +43,13 @@ json docs() {
           {"metrics-2026.11.21", json::array({doc(3, "checkout", "OOMKilled in metrics")})}};
 }
 
-class ElasticsearchCheck : public ::testing::Test {
+class ElasticsearchCheck : public ContractCheckFixture<> {
  protected:
   bool start(json scenario, json settings) {
     scenario["docs"] = docs();
-    server_ = std::make_unique<ContractServer>("elasticsearch_contract_server.py", scenario);
-    if (!server_->running()) {
-      ADD_FAILURE() << "the Elasticsearch contract server did not start: " << server_->log();
+    if (!start_server(
+            std::make_unique<ContractServer>("elasticsearch_contract_server.py", scenario),
+            "Elasticsearch contract server")) {
       return false;
     }
     settings["url"] = server_->url();
@@ -59,29 +58,12 @@ class ElasticsearchCheck : public ::testing::Test {
   }
 
   Observation observe(json given) {
-    const validators::CheckKind* kind = validators::find_check_kind("logs.elasticsearch");
-    EXPECT_NE(kind, nullptr);
-    auto check = kind->create(kind_params(kind->schema, std::move(given)));
-    validators::CheckContext context;
-    context.last_fault = WallClock::time_point(std::chrono::milliseconds(kFaultMs));
-    context.drill_start = *context.last_fault - std::chrono::minutes(5);
-    context.integrations = &integrations_;
-    Observation o = check->observe(context);
-    for (const char* secret : {kPassword, kApiKey, kSecret}) {
-      EXPECT_THAT(o.message + o.evidence.dump(), Not(HasSubstr(secret)));
-    }
-    return o;
-  }
-
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->control("violations"), json::array()) << "the contract was broken";
-    }
+    const WallClock::time_point fault{std::chrono::milliseconds(kFaultMs)};
+    return observe_check("logs.elasticsearch", std::move(given), fault - std::chrono::minutes(5),
+                         fault, {kPassword, kApiKey, kSecret});
   }
 
   AwsEnvironment env_;
-  std::unique_ptr<ContractServer> server_;
-  json integrations_;
 };
 
 const json kCheckoutOoms = {

@@ -76,20 +76,7 @@ class KubeCheckTest : public ::testing::Test {
 json with_hpa(int min, int max) {
   json seed = shop_seed(3);
   seed["simulation"] = {{"load", {{"shop/web", 50}}}};
-  seed["objects"].push_back(
-      {{"apiVersion", "autoscaling/v2"},
-       {"kind", "HorizontalPodAutoscaler"},
-       {"metadata", {{"name", "web"}, {"namespace", "shop"}}},
-       {"spec",
-        {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}},
-         {"minReplicas", min},
-         {"maxReplicas", max},
-         {"metrics",
-          json::array(
-              {{{"type", "Resource"},
-                {"resource",
-                 {{"name", "cpu"},
-                  {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}})}}}});
+  seed["objects"].push_back(web_autoscaler(min, max));
   return seed;
 }
 

@@ -195,4 +195,22 @@ inline nlohmann::json shop_seed(int replicas = 3) {
                  {"spec", {{"containers", json::array({container})}}}}}}}}})}};
 }
 
+// A HorizontalPodAutoscaler for the Deployment "web" of shop_seed, aiming at 50% CPU.
+inline nlohmann::json web_autoscaler(int min_replicas, int max_replicas) {
+  using nlohmann::json;
+  return {
+      {"apiVersion", "autoscaling/v2"},
+      {"kind", "HorizontalPodAutoscaler"},
+      {"metadata", {{"name", "web"}, {"namespace", "shop"}}},
+      {"spec",
+       {{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}},
+        {"minReplicas", min_replicas},
+        {"maxReplicas", max_replicas},
+        {"metrics",
+         json::array({{{"type", "Resource"},
+                       {"resource",
+                        {{"name", "cpu"},
+                         {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}})}}}};
+}
+
 }  // namespace firedrill::testing

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "clients/loki_client.hpp"
+#include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"
-#include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
 namespace firedrill::testing {
@@ -13,7 +13,6 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-using ::testing::Not;
 using validators::Observation;
 using validators::Verdict;
 using WallClock = std::chrono::system_clock;
@@ -42,12 +41,11 @@ json streams() {
            {"values", json::array({json::array({at(5), "OOMKilled in payments"})})}}};
 }
 
-class LokiCheck : public ::testing::Test {
+class LokiCheck : public ContractCheckFixture<> {
  protected:
   bool start(json scenario) {
-    server_ = std::make_unique<ContractServer>("loki_contract_server.py", scenario);
-    if (!server_->running()) {
-      ADD_FAILURE() << "the Loki contract server did not start: " << server_->log();
+    if (!start_server(std::make_unique<ContractServer>("loki_contract_server.py", scenario),
+                      "Loki contract server")) {
       return false;
     }
     integrations_ = {{"loki",
@@ -57,27 +55,11 @@ class LokiCheck : public ::testing::Test {
   }
 
   Observation observe(json given) {
-    const validators::CheckKind* kind = validators::find_check_kind("logs.loki");
-    EXPECT_NE(kind, nullptr);
-    auto check = kind->create(kind_params(kind->schema, std::move(given)));
-    validators::CheckContext context;
-    context.last_fault = WallClock::time_point(
+    const WallClock::time_point fault(
         std::chrono::duration_cast<WallClock::duration>(std::chrono::nanoseconds(kFaultNs)));
-    context.drill_start = *context.last_fault - std::chrono::minutes(5);
-    context.integrations = &integrations_;
-    Observation o = check->observe(context);
-    EXPECT_THAT(o.message + o.evidence.dump(), Not(HasSubstr(kPassword)));
-    return o;
+    return observe_check("logs.loki", std::move(given), fault - std::chrono::minutes(5), fault,
+                         {kPassword});
   }
-
-  void TearDown() override {
-    if (server_ && server_->running()) {
-      EXPECT_EQ(server_->control("violations"), json::array()) << "the contract was broken";
-    }
-  }
-
-  std::unique_ptr<ContractServer> server_;
-  json integrations_;
 };
 
 TEST_F(LokiCheck, CountsLinesOfTheTenantSinceTheFault) {
