@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <memory>
 
 #include "tests/integration/kube_simulator.hpp"
 #include "tests/integration/support.hpp"
@@ -94,6 +95,20 @@ class KubeDrill : public ::testing::Test {
   int replicas() const {
     json d = web();
     return d.is_null() ? -1 : d["spec"].value("replicas", 1);
+  }
+  // The bad-image example run in the background with its fault held for 10 minutes, returned
+  // once the bad image is rolled out (null, with a failure, when it never is).
+  std::unique_ptr<Process> bad_image_mid_fault() {
+    env("FAULT_DURATION", "10m");
+    auto firedrill = std::make_unique<Process>(
+        std::vector<std::string>{FIREDRILL_BINARY, "run", "-q", "--out-dir", out_dir().string(),
+                                 kExamples + "bad-image.yaml"},
+        dir_.path() / "run.log");
+    if (!KubeSimulator::eventually([&] { return image() != "nginx:1.25"; })) {
+      ADD_FAILURE() << "the bad image was never rolled out: " << read_text(dir_.path() / "run.log");
+      return nullptr;
+    }
+    return firedrill;
   }
   // Objects firedrill created that are still there.
   int leftovers() const {
@@ -245,28 +260,20 @@ TEST_F(KubeDrill, ForbiddenSaysWhichRbacRuleIsMissing) {
 
 TEST_F(KubeDrill, InterruptMidFaultRevertsTheImage) {
   start(shop_seed(3));
-  env("FAULT_DURATION", "10m");
-  Process firedrill({FIREDRILL_BINARY, "run", "-q", "--out-dir", out_dir().string(),
-                     kExamples + "bad-image.yaml"},
-                    dir_.path() / "run.log");
-  ASSERT_TRUE(KubeSimulator::eventually([&] { return image() != "nginx:1.25"; }))
-      << read_text(dir_.path() / "run.log");
-  firedrill.signal(SIGINT);
-  EXPECT_EQ(firedrill.wait(std::chrono::seconds(60)), 3) << read_text(dir_.path() / "run.log");
+  auto firedrill = bad_image_mid_fault();
+  ASSERT_TRUE(firedrill);
+  firedrill->signal(SIGINT);
+  EXPECT_EQ(firedrill->wait(std::chrono::seconds(60)), 3) << read_text(dir_.path() / "run.log");
   EXPECT_EQ(image(), "nginx:1.25");
 }
 
 TEST_F(KubeDrill, KillNineMidFaultThenRevertFromTheJournal) {
   start(shop_seed(3));
-  env("FAULT_DURATION", "10m");
   {
-    Process firedrill({FIREDRILL_BINARY, "run", "-q", "--out-dir", out_dir().string(),
-                       kExamples + "bad-image.yaml"},
-                      dir_.path() / "run.log");
-    ASSERT_TRUE(KubeSimulator::eventually([&] { return image() != "nginx:1.25"; }))
-        << read_text(dir_.path() / "run.log");
-    firedrill.signal(SIGKILL);
-    firedrill.wait(std::chrono::seconds(10));
+    auto firedrill = bad_image_mid_fault();
+    ASSERT_TRUE(firedrill);
+    firedrill->signal(SIGKILL);
+    firedrill->wait(std::chrono::seconds(10));
   }
   EXPECT_NE(image(), "nginx:1.25");
   CommandResult r = run_firedrill({"revert", (out_dir() / "journal.jsonl").string()}, false);
