@@ -1,5 +1,8 @@
 #include "clients/prometheus_client.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -104,6 +107,79 @@ PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
   throw ApiError(what + ": unsupported result type \"" + common::excerpt(result.result_type, 40) +
                      "\"; the query must return an instant vector or a scalar",
                  200);
+}
+
+std::vector<PrometheusSeries> PrometheusClient::samples(const std::string& selector,
+                                                        std::chrono::milliseconds range,
+                                                        WallClock::time_point at) {
+  const auto ms = std::max<int64_t>(1, range.count());
+  const double at_s = std::chrono::duration<double>(at.time_since_epoch()).count();
+  json document =
+      api_get("/api/v1/query?query=" + url_encode(selector + "[" + std::to_string(ms) + "ms]") +
+              "&time=" + fmt::format("{:.3f}", at_s));
+  const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": query";
+  const json& data = document["data"];
+  if (!data.is_object() || string_field(data, "resultType") != "matrix" ||
+      !data.contains("result") || !data["result"].is_array()) {
+    throw ApiError(what + ": a range selector did not answer a range vector", 200);
+  }
+  std::vector<PrometheusSeries> out;
+  for (const json& element : data["result"]) {
+    if (!element.is_object() || !element.contains("values") || !element["values"].is_array()) {
+      throw ApiError(what + ": a series has no values", 200);
+    }
+    PrometheusSeries series;
+    series.metric = object_field(element, "metric");
+    for (const json& pair : element["values"]) {
+      PrometheusSample s = sample(series.metric, pair, what);
+      series.samples.emplace_back(s.timestamp, s.number);
+    }
+    out.push_back(std::move(series));
+  }
+  return out;
+}
+
+std::vector<PrometheusAlertRule> PrometheusClient::alert_rules() {
+  json document = api_get("/api/v1/rules");
+  const json& data = document["data"];
+  if (!data.is_object() || !data.contains("groups") || !data["groups"].is_array()) {
+    throw ApiError(endpoint_.name + " at " + endpoint_.shown() +
+                       ": GET /api/v1/rules: the response has no data.groups list",
+                   200);
+  }
+  std::vector<PrometheusAlertRule> out;
+  for (const json& group : data["groups"]) {
+    if (!group.is_object() || !group.contains("rules") || !group["rules"].is_array()) continue;
+    for (const json& r : group["rules"]) {
+      if (!r.is_object() || string_field(r, "type") != "alerting") continue;
+      PrometheusAlertRule rule;
+      rule.name = string_field(r, "name");
+      rule.group = string_field(group, "name");
+      rule.query = string_field(r, "query");
+      if (r.contains("duration") && r["duration"].is_number()) {
+        rule.for_seconds = r["duration"].get<double>();
+      }
+      rule.health = string_field(r, "health");
+      rule.last_error = string_field(r, "lastError");
+      rule.labels = object_field(r, "labels");
+      out.push_back(std::move(rule));
+    }
+  }
+  return out;
+}
+
+std::optional<WallClock::time_point> PrometheusClient::start_time() {
+  if (endpoint_.aws_signing) return std::nullopt;
+  json document = api_get("/api/v1/status/runtimeinfo");
+  const json& data = document["data"];
+  std::string text = data.is_object() ? string_field(data, "startTime") : std::string();
+  auto t = parse_rfc3339(text);
+  if (!t) {
+    throw ApiError(endpoint_.name + " at " + endpoint_.shown() +
+                       ": GET /api/v1/status/runtimeinfo: no readable startTime",
+                   200);
+  }
+  return *t;
 }
 
 bool PrometheusClient::ready(std::string* why) {

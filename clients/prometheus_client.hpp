@@ -1,7 +1,9 @@
 #pragma once
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clients/http_client.hpp"
@@ -28,6 +30,24 @@ struct PrometheusSample {
   double number = 0;
 };
 
+// One alerting rule of GET /api/v1/rules (recording rules are left out).
+struct PrometheusAlertRule {
+  std::string name;
+  std::string group;
+  std::string query;       // the rule's expression
+  double for_seconds = 0;  // its `for` (Prometheus calls it duration)
+  std::string health;      // ok | err | unknown
+  std::string last_error;  // why its last evaluation failed, when health is err
+  nlohmann::json labels = nlohmann::json::object();
+};
+
+// The raw samples of one series in a range: what an instant query of a range vector selector
+// (x[5m]) answers.
+struct PrometheusSeries {
+  nlohmann::json metric = nlohmann::json::object();
+  std::vector<std::pair<double, double>> samples;  // (Unix seconds, value), oldest first
+};
+
 struct PrometheusQueryResult {
   std::string result_type;  // vector | scalar (matrix and string are ApiError)
   std::vector<PrometheusSample> samples;
@@ -42,6 +62,14 @@ class PrometheusClient {
 
   std::vector<PrometheusAlert> alerts();
   PrometheusQueryResult query(const std::string& expression);
+  // The raw samples of `selector` in the `range` up to `at` (both to the millisecond).
+  std::vector<PrometheusSeries> samples(const std::string& selector,
+                                        std::chrono::milliseconds range, WallClock::time_point at);
+  std::vector<PrometheusAlertRule> alert_rules();
+  // When this Prometheus process started (GET /api/v1/status/runtimeinfo): a restart resets
+  // the activeAt of alerts whose `for` state it does not restore. nullopt for Amazon Managed
+  // Service for Prometheus, whose API has no runtimeinfo (and no process to restart).
+  std::optional<WallClock::time_point> start_time();
   // GET /-/ready: true when it answers 200; `why` gets the reason when it does not.
   bool ready(std::string* why = nullptr);
 

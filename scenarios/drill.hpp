@@ -8,6 +8,7 @@
 #include "clients/local_services.hpp"
 #include "common/param_schema.hpp"
 #include "loadgen/load_config.hpp"
+#include "validators/check_window.hpp"
 
 namespace firedrill::scenarios {
 
@@ -54,7 +55,7 @@ struct FaultSpec {
 };
 
 enum class StepType { Load, Wait, Chaos, Validate };
-enum class Window { Eventually, Consistently };
+using Window = validators::WindowKind;
 
 struct Step {
   StepType type = StepType::Wait;

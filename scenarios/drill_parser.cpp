@@ -10,16 +10,18 @@
 #include <sstream>
 
 #include "clients/notification_receiver.hpp"
+#include "common/suggest.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/kind_catalog.hpp"
 #include "scenarios/load_profiles.hpp"
 #include "scenarios/services_section.hpp"
 #include "scenarios/steps.hpp"
-#include "scenarios/suggest.hpp"
 #include "scenarios/thresholds.hpp"
 #include "scenarios/yaml_reader.hpp"
 
 namespace firedrill::scenarios {
+
+using common::list_names;
 
 namespace {
 

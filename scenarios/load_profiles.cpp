@@ -9,10 +9,12 @@
 #include <thread>
 
 #include "common/errors.hpp"
+#include "common/suggest.hpp"
 #include "loadgen/url.hpp"
-#include "scenarios/suggest.hpp"
 
 namespace firedrill::scenarios {
+
+using common::unknown_name;
 
 namespace {
 

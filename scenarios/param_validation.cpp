@@ -3,9 +3,12 @@
 #include <algorithm>
 
 #include "common/errors.hpp"
-#include "scenarios/suggest.hpp"
+#include "common/suggest.hpp"
 
 namespace firedrill::scenarios {
+
+using common::list_names;
+using common::nearest_name;
 
 using common::FieldSpec;
 using common::FieldType;

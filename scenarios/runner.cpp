@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +20,7 @@
 #include "scenarios/service_state_metrics.hpp"
 #include "scenarios/threshold_evaluation.hpp"
 #include "validators/check.hpp"
+#include "validators/check_window.hpp"
 
 namespace firedrill::scenarios {
 
@@ -39,18 +42,6 @@ std::string iso8601(std::chrono::system_clock::time_point t) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
-const char* verdict_name(validators::Verdict v) {
-  switch (v) {
-    case validators::Verdict::Pass:
-      return "passed";
-    case validators::Verdict::Fail:
-      return "failed";
-    case validators::Verdict::Inconclusive:
-      return "inconclusive";
-  }
-  return "failed";
-}
-
 // A load profile running on its own thread for one load step.
 struct RunningLoad {
   std::string profile;
@@ -61,6 +52,12 @@ struct RunningLoad {
   std::atomic<bool> done{false};
   loadgen::LoadResult result;
   bool collected = false;
+};
+
+struct CheckSlot {
+  std::unique_ptr<validators::Check> check;  // null when it could not be set up
+  std::string description;
+  std::string setup_error;
 };
 
 struct ActiveFault {
@@ -94,7 +91,8 @@ class Run {
   double now_s() const {
     return std::chrono::duration<double>(SteadyClock::now() - start_).count();
   }
-  void event(const std::string& type, const std::string& name, const std::string& detail);
+  void event(const std::string& type, const std::string& name, const std::string& detail,
+             std::optional<double> at_s = std::nullopt);
   bool stopping() const { return interrupted_.load() || !abort_reason_.empty(); }
   // Sleeps until `until`, reverting faults whose `for` ran out and collecting finished loads.
   void pump_until(SteadyClock::time_point until);
@@ -102,7 +100,12 @@ class Run {
 
   void run_load_step(const Step& step);
   void run_chaos_step(const Step& step);
-  void run_validate_step(const Step& step);
+  void run_validate_step(std::size_t index);
+  // Every check of every validate step, made before the first step so that each can note what
+  // is already true at the drill start and before each fault (Check::note_baseline).
+  void create_checks();
+  void note_baselines(std::size_t after_step);
+  validators::CheckContext check_context() const;
   void collect(RunningLoad& load);
   void stop_all_loads();
   void revert(ActiveFault& f);
@@ -131,6 +134,8 @@ class Run {
   std::unique_ptr<clients::NotificationReceiver> receiver_;
   std::unique_ptr<clients::LocalServices> services_;
   std::unique_ptr<ServiceStateMetrics> service_metrics_;
+  std::map<std::size_t, std::vector<CheckSlot>> checks_;  // by validate step index
+  std::size_t step_index_ = 0;
 };
 
 void Run::start_local_parts() {
@@ -169,9 +174,14 @@ void Run::stop_local_parts() {
   receiver_.reset();
 }
 
-void Run::event(const std::string& type, const std::string& name, const std::string& detail) {
-  TimelineEvent e{now_s(), type, name, detail};
-  result_.timeline.push_back(e);
+void Run::event(const std::string& type, const std::string& name, const std::string& detail,
+                std::optional<double> at_s) {
+  TimelineEvent e{at_s.value_or(now_s()), type, name, detail};
+  // An event dated back (a detection, known once its window settles) keeps the timeline ordered.
+  auto later =
+      std::upper_bound(result_.timeline.begin(), result_.timeline.end(), e.at_s,
+                       [](double t, const TimelineEvent& other) { return t < other.at_s; });
+  result_.timeline.insert(later, e);
   std::lock_guard lock(observer_mutex_);
   for (auto* o : options_.observers) o->on_event(e);
 }
@@ -271,6 +281,7 @@ void Run::run_chaos_step(const Step& step) {
     infrastructure_error_ = true;
     return;
   }
+  note_baselines(step_index_ + 1);
   fr.injected_s = now_s();
   active.result_index = result_.faults.size();
   result_.faults.push_back(fr);
@@ -311,104 +322,140 @@ void Run::revert(ActiveFault& f) {
   reverting_.store(nullptr);
 }
 
-void Run::run_validate_step(const Step& step) {
-  const char* window = step.window == Window::Eventually ? "eventually" : "consistently";
-  double window_s = std::chrono::duration<double>(step.window_length).count();
-  size_t first = result_.checks.size();
-  std::vector<std::unique_ptr<validators::Check>> checks;
-  for (const auto& spec : step.checks) {
-    CheckResult r;
-    r.step = step.name;
-    r.kind = spec.kind;
-    r.window = window;
-    r.window_s = window_s;
-    r.started_s = now_s();
-    r.verdict = "pending";
-    try {
-      checks.push_back(validators::find_check_kind(spec.kind)->create(spec.params));
-      r.description = checks.back()->describe();
-    } catch (const std::exception& e) {
-      checks.push_back(nullptr);
-      r.verdict = "inconclusive";
-      r.message = std::string("cannot set up the check: ") + e.what();
-    }
-    result_.checks.push_back(r);
+const char* check_state_name(validators::CheckState s) {
+  switch (s) {
+    case validators::CheckState::Pending:
+      return "pending";
+    case validators::CheckState::Passed:
+      return "passed";
+    case validators::CheckState::Failed:
+      return "failed";
+    case validators::CheckState::Inconclusive:
+      return "inconclusive";
   }
-  auto deadline = SteadyClock::now() + step.window_length;
+  return "failed";
+}
+
+void Run::create_checks() {
+  for (std::size_t s = 0; s < drill_.steps.size(); ++s) {
+    const Step& step = drill_.steps[s];
+    if (step.type != StepType::Validate) continue;
+    auto& slots = checks_[s];
+    for (const auto& spec : step.checks) {
+      CheckSlot slot;
+      try {
+        slot.check = validators::find_check_kind(spec.kind)->create(spec.params);
+        slot.description = slot.check->describe();
+      } catch (const std::exception& e) {
+        slot.setup_error = std::string("cannot set up the check: ") + e.what();
+      }
+      slots.push_back(std::move(slot));
+    }
+  }
+}
+
+validators::CheckContext Run::check_context() const {
   validators::CheckContext context;
   context.drill_start = wall_start_;
   context.last_fault = last_fault_wall_;
   context.integrations = &drill_.integrations;
   context.services = services_.get();
   context.receiver = receiver_.get();
+  context.window_start = std::chrono::system_clock::now();
+  return context;
+}
 
-  bool eventually = step.window == Window::Eventually;
-  bool settled = false;
-  while (!settled && !stopping()) {
-    auto poll_start = SteadyClock::now();
-    bool all_passed = true;
-    for (size_t i = 0; i < checks.size(); ++i) {
-      CheckResult& r = result_.checks[first + i];
-      if (!checks[i]) {
-        all_passed = false;
-        continue;
-      }
-      if (eventually && r.verdict == "passed") continue;
-      validators::Observation obs;
+void Run::note_baselines(std::size_t after_step) {
+  const validators::CheckContext context = check_context();
+  for (auto& [step, slots] : checks_) {
+    if (step < after_step) continue;
+    for (auto& slot : slots) {
+      if (!slot.check) continue;
       try {
-        obs = checks[i]->observe(context);
-      } catch (const std::exception& e) {
-        obs = {validators::Verdict::Inconclusive, e.what(), nlohmann::json::object()};
+        slot.check->note_baseline(context);
+      } catch (const std::exception&) {
+        // A check that cannot take its baseline says so at its polls.
       }
-      ++r.polls;
-      r.message = obs.message;
-      r.evidence = obs.evidence;
-      r.ended_s = now_s();
-      if (obs.verdict == validators::Verdict::Pass) {
-        if (eventually) {
-          r.verdict = "passed";
-          if (last_fault_) {
-            r.time_to_detect_s =
-                std::chrono::duration<double>(SteadyClock::now() - *last_fault_).count();
-          }
-          event("check_passed", r.kind, r.description);
-        }
-      } else {
-        all_passed = false;
-        if (!eventually) {
-          // consistently: the first violation ends the window.
-          r.verdict = verdict_name(obs.verdict);
-          event("check_failed", r.kind, r.description + ": " + r.message);
-          settled = true;
-        } else {
-          r.verdict = obs.verdict == validators::Verdict::Inconclusive ? "inconclusive" : "pending";
-        }
-      }
-      std::lock_guard lock(observer_mutex_);
-      for (auto* o : options_.observers) o->on_check(r);
     }
-    if (settled) break;
-    if (eventually && all_passed) break;
-    if (SteadyClock::now() >= deadline) break;
+  }
+}
+
+void Run::run_validate_step(std::size_t index) {
+  const Step& step = drill_.steps[index];
+  const bool eventually = step.window == Window::Eventually;
+  const char* window_name = eventually ? "eventually" : "consistently";
+  double window_s = std::chrono::duration<double>(step.window_length).count();
+  std::vector<CheckSlot>& slots = checks_[index];
+  const size_t first = result_.checks.size();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    CheckResult r;
+    r.step = step.name;
+    r.kind = step.checks[i].kind;
+    r.window = window_name;
+    r.window_s = window_s;
+    r.started_s = now_s();
+    r.verdict = "pending";
+    r.description = slots[i].description;
+    result_.checks.push_back(r);
+  }
+  const auto deadline = SteadyClock::now() + step.window_length;
+  const validators::CheckContext context = check_context();
+  validators::CheckWindow window(step.window, slots.size(), last_fault_);
+  auto publish = [&] {
+    for (size_t i = 0; i < slots.size(); ++i) {
+      const validators::WindowCheck& w = window.checks()[i];
+      CheckResult& r = result_.checks[first + i];
+      r.verdict = check_state_name(w.state);
+      r.polls = w.polls;
+      r.message = w.observation.message;
+      r.evidence = w.observation.evidence;
+      r.ended_s = now_s();
+      r.time_to_detect_s.reset();
+      if (w.time_to_detect) {
+        r.time_to_detect_s = std::chrono::duration<double>(*w.time_to_detect).count();
+      }
+    }
+  };
+  while (!window.settled() && !stopping()) {
+    const auto poll_start = SteadyClock::now();
+    std::vector<validators::Observation> poll;
+    for (auto& slot : slots) {
+      validators::Observation obs;
+      if (!slot.check) {
+        obs = {validators::Verdict::Inconclusive, slot.setup_error, nlohmann::json::object()};
+      } else {
+        try {
+          obs = slot.check->observe(context);
+        } catch (const std::exception& e) {
+          obs = {validators::Verdict::Inconclusive, e.what(), nlohmann::json::object()};
+        }
+      }
+      poll.push_back(std::move(obs));
+    }
+    window.record(poll_start, std::move(poll));
+    publish();
+    {
+      std::lock_guard lock(observer_mutex_);
+      for (size_t i = 0; i < slots.size(); ++i) {
+        for (auto* o : options_.observers) o->on_check(result_.checks[first + i]);
+      }
+    }
+    if (window.settled() || SteadyClock::now() >= deadline) break;
     pump_until(std::min(poll_start + step.interval, deadline));
   }
-  for (size_t i = 0; i < checks.size(); ++i) {
-    CheckResult& r = result_.checks[first + i];
-    r.ended_s = now_s();
-    if (r.verdict == "pending") {
-      if (stopping()) {
-        r.verdict = "inconclusive";
-        r.message = "the drill stopped before the window ended" +
-                    (r.message.empty() ? std::string() : "; last poll: " + r.message);
-      } else if (eventually) {
-        r.verdict = "failed";
-        r.message = fmt::format("did not hold within {}: {}",
-                                common::format_duration(step.window_length), r.message);
-        event("check_failed", r.kind, r.description + ": " + r.message);
-      } else {
-        r.verdict = "passed";
-        event("check_passed", r.kind, r.description);
+  window.close(stopping() && !window.settled(), step.window_length);
+  publish();
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const CheckResult& r = result_.checks[first + i];
+    if (r.verdict == "passed") {
+      std::optional<double> detected_s;
+      if (r.time_to_detect_s && last_fault_) {
+        detected_s =
+            std::chrono::duration<double>(*last_fault_ - start_).count() + *r.time_to_detect_s;
       }
+      event("check_passed", r.kind, r.description, detected_s);
+    } else if (r.verdict == "failed" || r.verdict == "inconclusive") {
+      event("check_failed", r.kind, r.description + ": " + r.message);
     }
   }
 }
@@ -430,8 +477,11 @@ reporters::RunResult Run::execute() {
   journal_.begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
   event("drill_start", drill_.metadata.name, "run " + options_.run_id);
 
+  create_checks();
   start_local_parts();
-  for (const Step& step : drill_.steps) {
+  if (!stopping()) note_baselines(0);
+  for (step_index_ = 0; step_index_ < drill_.steps.size(); ++step_index_) {
+    const Step& step = drill_.steps[step_index_];
     if (stopping()) break;
     event("step_start", step.name, "");
     switch (step.type) {
@@ -445,7 +495,7 @@ reporters::RunResult Run::execute() {
         run_chaos_step(step);
         break;
       case StepType::Validate:
-        run_validate_step(step);
+        run_validate_step(step_index_);
         break;
     }
     housekeeping();

@@ -4,10 +4,12 @@
 
 #include "common/errors.hpp"
 #include "common/subprocess.hpp"
+#include "common/suggest.hpp"
 #include "common/units.hpp"
-#include "scenarios/suggest.hpp"
 
 namespace firedrill::scenarios {
+
+using common::list_names;
 
 using clients::RestartPolicy;
 using clients::ServiceSpec;

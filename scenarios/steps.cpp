@@ -3,11 +3,14 @@
 #include <algorithm>
 
 #include "common/errors.hpp"
+#include "common/suggest.hpp"
 #include "scenarios/load_profiles.hpp"
 #include "scenarios/param_validation.hpp"
-#include "scenarios/suggest.hpp"
 
 namespace firedrill::scenarios {
+
+using common::list_names;
+using common::unknown_name;
 
 namespace {
 

@@ -5,10 +5,13 @@
 #include <cmath>
 
 #include "common/errors.hpp"
+#include "common/suggest.hpp"
 #include "loadgen/url.hpp"
-#include "scenarios/suggest.hpp"
 
 namespace firedrill::scenarios {
+
+using common::nearest_name;
+using common::suggestion;
 
 namespace {
 

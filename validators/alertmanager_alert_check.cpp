@@ -5,6 +5,7 @@
 #include "clients/alertmanager_client.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
+#include "validators/alert_baseline.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
 
@@ -43,6 +44,7 @@ class AlertmanagerAlertCheck final : public Check {
       throw ValueError("state: a silenced or inhibited alert is suppressed, not " + state_);
     }
     if (p.contains("receiver")) receiver_ = p.at("receiver").get<std::string>();
+    absent_ = p.at("expect").get<std::string>() == "absent";
     common::positive_duration_param(p, "timeout");
   }
 
@@ -52,16 +54,27 @@ class AlertmanagerAlertCheck final : public Check {
     if (silenced_) text += *silenced_ ? ", silenced" : ", not silenced";
     if (inhibited_) text += *inhibited_ ? ", inhibited" : ", not inhibited";
     if (receiver_) text += ", routed to " + *receiver_;
-    return text + ", since the fault";
+    return absent_ ? "no " + text + " at any poll" : text + ", since the fault";
+  }
+
+  void note_baseline(const CheckContext& context) override {
+    baseline_ = {};
+    baseline_.taken = true;
+    baseline_.taken_at = WallClock::now();
+    if (auto failed = connect(context)) {
+      baseline_.errors.push_back(failed->message);
+      return;
+    }
+    alerting::add_alertmanager(baseline_, *client_, name_);
+    // Alertmanager never sees pending alerts: only Prometheus can tell that an alert firing
+    // after the fault was already on its way before it.
+    if (auto prometheus = prometheus_of(context)) {
+      alerting::add_prometheus(baseline_, *prometheus, name_);
+    }
   }
 
   Observation observe(const CheckContext& context) override {
-    if (auto failed = alerting::connect(client_, [&] {
-          return std::make_unique<clients::AlertmanagerClient>(
-              alerting::endpoint_for(context, "alertmanager", "Alertmanager", params_));
-        })) {
-      return *failed;
-    }
+    if (auto failed = connect(context)) return *failed;
     json evidence = {{"alertmanager", client_->endpoint().shown()},
                      {"alert", alerting::selector_text(name_, labels_)},
                      {"since", alerting::detection_start_evidence(context)}};
@@ -75,14 +88,30 @@ class AlertmanagerAlertCheck final : public Check {
     const auto since = alerting::detection_start(context);
     json shown = json::array();
     const clients::AlertmanagerAlert* passing = nullptr;
+    const clients::AlertmanagerAlert* present = nullptr;  // as asked, new or not
     std::string first_problem;
+    std::string unknown;
     for (const auto& a : alerts) {
       json entry = a.to_json();
       if (a.starts_at_time) {
         entry["starts_after_s"] = alerting::seconds_between(since, *a.starts_at_time);
       }
-      std::string problem = problem_with(a, context);
-      entry["pre_existing"] = !(a.starts_at_time && *a.starts_at_time > since);
+      std::string problem = problem_with(a);
+      if (problem.empty()) {
+        present = present ? present : &a;
+        alerting::NoveltyJudgement novelty =
+            alerting::judge_novelty(baseline_, a.labels, a.starts_at_time, context,
+                                    [&] { return prometheus_now(context); });
+        entry["pre_existing"] = novelty.novelty != alerting::Novelty::New;
+        if (novelty.novelty == alerting::Novelty::PreExisting) {
+          problem = novelty.why + ": pre-existing, it does not count as a detection";
+        } else if (novelty.novelty == alerting::Novelty::Unknown) {
+          entry["undecided"] = novelty.why;
+          if (unknown.empty()) unknown = novelty.why;
+          shown.push_back(std::move(entry));
+          continue;
+        }
+      }
       if (!problem.empty()) {
         entry["mismatch"] = problem;
         if (first_problem.empty()) first_problem = problem;
@@ -92,9 +121,17 @@ class AlertmanagerAlertCheck final : public Check {
       shown.push_back(std::move(entry));
     }
     evidence["alerts"] = std::move(shown);
+    if (baseline_.taken) evidence["baseline"] = baseline_.to_json();
 
     Observation o;
-    if (passing) {
+    if (absent_) {
+      const clients::AlertmanagerAlert* any = passing ? passing : present;
+      o.verdict = any ? Verdict::Fail : Verdict::Pass;
+      o.message = any ? name_ + " is " + any->state + " in Alertmanager since " + any->starts_at +
+                            "; receivers: " + joined(any->receivers)
+                      : "Alertmanager has no " + alerting::selector_text(name_, labels_) +
+                            " alert that is " + state_ + conditions_text();
+    } else if (passing) {
       o.verdict = Verdict::Pass;
       o.message = name_ + " is " + passing->state + " in Alertmanager since " + passing->starts_at +
                   ", " + alerting::relative_text(context, *passing->starts_at_time) +
@@ -102,6 +139,8 @@ class AlertmanagerAlertCheck final : public Check {
       evidence["startsAt"] = passing->starts_at;
       evidence["time_to_start_s"] = alerting::seconds_between(since, *passing->starts_at_time);
       evidence["receivers"] = passing->receivers;
+    } else if (!unknown.empty()) {
+      return alerting::inconclusive(name_ + ": " + unknown, evidence);
     } else {
       o.verdict = Verdict::Fail;
       o.message = alerts.empty()
@@ -113,8 +152,45 @@ class AlertmanagerAlertCheck final : public Check {
   }
 
  private:
-  // Why `a` does not count, or empty when it does.
-  std::string problem_with(const clients::AlertmanagerAlert& a, const CheckContext& context) const {
+  std::optional<Observation> connect(const CheckContext& context) {
+    return alerting::connect(client_, [&] {
+      return std::make_unique<clients::AlertmanagerClient>(
+          alerting::endpoint_for(context, "alertmanager", "Alertmanager", params_));
+    });
+  }
+
+  // integrations.prometheus, when the drill has it; null otherwise or when it cannot be set up.
+  clients::PrometheusClient* prometheus_of(const CheckContext& context) {
+    if (!prometheus_) {
+      try {
+        prometheus_ = alerting::integration_prometheus(context);
+      } catch (const std::exception& e) {
+        baseline_.errors.push_back(e.what());
+      }
+    }
+    return prometheus_.get();
+  }
+
+  std::optional<std::vector<clients::PrometheusAlert>> prometheus_now(const CheckContext& context) {
+    clients::PrometheusClient* prometheus = prometheus_of(context);
+    if (!prometheus) return std::nullopt;
+    try {
+      return prometheus->alerts();
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+  std::string conditions_text() const {
+    std::string text;
+    if (silenced_) text += *silenced_ ? ", silenced" : ", not silenced";
+    if (inhibited_) text += *inhibited_ ? ", inhibited" : ", not inhibited";
+    if (receiver_) text += ", routed to " + *receiver_;
+    return text;
+  }
+
+  // Why `a` is not the alert asked for, or empty when it is.
+  std::string problem_with(const clients::AlertmanagerAlert& a) const {
     if (!alerting::labels_match(a.labels, labels_)) return "other labels";
     if (a.state != state_) return "state " + a.state + ", not " + state_;
     if (silenced_ && *silenced_ != !a.silenced_by.empty()) {
@@ -129,10 +205,6 @@ class AlertmanagerAlertCheck final : public Check {
     }
     if (!a.starts_at_time)
       return "startsAt \"" + common::excerpt(a.starts_at, 40) + "\" unreadable";
-    if (*a.starts_at_time <= alerting::detection_start(context)) {
-      return "started at " + a.starts_at + ", before " + alerting::detection_start_text(context) +
-             ": pre-existing, it does not count as a detection";
-    }
     return "";
   }
 
@@ -143,8 +215,11 @@ class AlertmanagerAlertCheck final : public Check {
   std::optional<bool> silenced_;
   std::optional<bool> inhibited_;
   std::optional<std::string> receiver_;
+  bool absent_ = false;
   clients::AlertmanagerFilter filter_;
+  alerting::AlertBaseline baseline_;
   std::unique_ptr<clients::AlertmanagerClient> client_;
+  std::unique_ptr<clients::PrometheusClient> prometheus_;
 };
 
 }  // namespace
@@ -155,7 +230,13 @@ CheckKind alertmanager_alert_check_kind() {
       "alertmanager.alert",
       "Expects an alert in Alertmanager, in a state, routed to a receiver",
       "an alert counts only when its startsAt is after the most recent fault (after the drill "
-      "start when there was none); one that started before is reported as pre-existing",
+      "start when there was none) and it was not already active just before it: not in "
+      "Alertmanager, and not pending or firing in integrations.prometheus (a pending alert fires "
+      "after the fault with a new startsAt; while Prometheus still shows that activation it is "
+      "pre-existing, and when it no longer does the poll is inconclusive). expect: absent fails "
+      "on any alert as asked at a poll, new or not; Alertmanager keeps no history, so an alert "
+      "that came and went between polls is seen only by receiver.notification and "
+      "prometheus.alert",
       {{
           FieldSpec{"name", FieldType::String, true, "the alertname", {}, {}},
           alerting::labels_field("labels the alert must have (others may be present)"),
@@ -180,6 +261,8 @@ CheckKind alertmanager_alert_check_kind() {
                     {}},
           FieldSpec{
               "receiver", FieldType::String, false, "a receiver its route must send it to", {}, {}},
+          alerting::expect_field("present: a new alert as asked must appear; absent: none may be "
+                                 "there, e.g. to prove a silence or an inhibit rule holds"),
           alerting::url_field("alertmanager"),
           alerting::timeout_field(),
       }},

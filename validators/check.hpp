@@ -23,8 +23,11 @@ using WallClock = std::chrono::system_clock;
 struct CheckContext {
   WallClock::time_point drill_start;
   std::optional<WallClock::time_point> last_fault;  // most recent fault injection, if any
-  const nlohmann::json* integrations = nullptr;     // the drill's integrations block
-  clients::LocalServices* services = nullptr;       // the drill's `services:`, if any
+  // When the validate step being polled opened: a `consistently` window judges what happened
+  // from here on, between polls included.
+  WallClock::time_point window_start;
+  const nlohmann::json* integrations = nullptr;       // the drill's integrations block
+  clients::LocalServices* services = nullptr;         // the drill's `services:`, if any
   clients::NotificationReceiver* receiver = nullptr;  // integrations.receiver, if configured
 };
 
@@ -35,6 +38,9 @@ struct Observation {
   Verdict verdict = Verdict::Fail;
   std::string message;
   nlohmann::json evidence = nlohmann::json::object();
+  // No later poll can change this verdict (the alerting rule it is about does not exist): the
+  // window ends here.
+  bool final = false;
 };
 
 class Check {
@@ -43,6 +49,10 @@ class Check {
   // One poll. Bounded in time by the check's own timeout; never throws for an unhealthy target
   // (that is a Fail with evidence); throws std::runtime_error only for a broken setup.
   virtual Observation observe(const CheckContext& context) = 0;
+  // Called once the drill's local parts run and again just before each fault is injected, with
+  // the context of that instant: remember what is already true then (the alerts already active),
+  // so that no later poll counts it as detected. Bounded in time like observe(); never throws.
+  virtual void note_baseline(const CheckContext& /*context*/) {}
   // One line for reports, e.g. "GET http://127.0.0.1:8080/ -> status 200".
   virtual std::string describe() const = 0;
 };

@@ -7,6 +7,7 @@
 #include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
+#include "validators/alert_baseline.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
 
@@ -47,24 +48,53 @@ class ReceiverNotificationCheck final : public Check {
     if (p.contains("labels")) labels_ = p.at("labels");
     status_ = p.at("status").get<std::string>();
     if (p.contains("format")) format_ = p.at("format").get<std::string>();
+    absent_ = p.at("expect").get<std::string>() == "absent";
   }
 
   std::string describe() const override {
-    return "a " + status_ + " " + alerting::selector_text(alertname_, labels_) + " notification" +
-           (format_ ? " (" + *format_ + ")" : "") + " reaches the receiver";
+    const std::string what = status_ + " " + alerting::selector_text(alertname_, labels_) +
+                             " notification" + (format_ ? " (" + *format_ + ")" : "");
+    return absent_ ? "no " + what + " reaches the receiver in the window"
+                   : "a " + what + " reaches the receiver";
+  }
+
+  void note_baseline(const CheckContext& context) override {
+    baseline_ = {};
+    baseline_.taken = true;
+    baseline_.taken_at = WallClock::now();
+    if (context.receiver) alerting::add_receiver(baseline_, *context.receiver, alertname_);
+    // What the senders hold that has not reached the receiver yet: alerts already active in
+    // Alertmanager, or pending in Prometheus, page after the fault without being new.
+    try {
+      if (!alertmanager_) alertmanager_ = alerting::integration_alertmanager(context);
+      if (!prometheus_) prometheus_ = alerting::integration_prometheus(context);
+    } catch (const std::exception& e) {
+      baseline_.errors.push_back(e.what());
+    }
+    if (alertmanager_) alerting::add_alertmanager(baseline_, *alertmanager_, alertname_);
+    if (prometheus_) alerting::add_prometheus(baseline_, *prometheus_, alertname_);
   }
 
   Observation observe(const CheckContext& context) override {
     if (!context.receiver) {
       return alerting::inconclusive("no receiver configured: add integrations.receiver");
     }
-    const auto since = alerting::detection_start(context);
-    json evidence = {{"receiver", context.receiver->address()},
-                     {"since", alerting::detection_start_evidence(context)}};
+    const WallClock::time_point now = WallClock::now();
+    const WallClock::time_point interval_start = last_poll_.value_or(context.window_start);
+    last_poll_ = now;
+    const auto since = absent_ ? interval_start : alerting::detection_start(context);
+    json evidence = {
+        {"receiver", context.receiver->address()},
+        {"since", absent_ ? json{{"event", "previous_poll"}, {"at", clients::format_rfc3339(since)}}
+                          : alerting::detection_start_evidence(context)}};
+    if (baseline_.taken && !absent_) evidence["baseline"] = baseline_.to_json();
     const clients::Notification* found = nullptr;
+    const clients::ReceivedAlert* found_alert = nullptr;
     std::size_t earlier = 0;
     json received_since = json::array();
+    json pre_existing = json::array();
     std::size_t count_since = 0;
+    std::string unknown;
     std::vector<clients::Notification> all = context.receiver->notifications();
     for (const auto& n : all) {
       bool fresh = n.received_at > since;
@@ -74,16 +104,43 @@ class ReceiverNotificationCheck final : public Check {
           received_since.push_back(notification_summary(n));
         }
       }
-      if (!matching_alert(n)) continue;
-      if (!fresh) {
-        ++earlier;
-      } else if (!found) {
-        found = &n;
+      bool matched = false;
+      for (const auto& alert : n.alerts) {
+        if (found || !matches(n, alert)) continue;
+        matched = true;
+        if (!fresh) continue;
+        if (absent_) {
+          found = &n;
+          found_alert = &alert;
+          continue;
+        }
+        alerting::NoveltyJudgement novelty = judge(alert, n, all, context);
+        if (novelty.novelty == alerting::Novelty::New) {
+          found = &n;
+          found_alert = &alert;
+        } else if (novelty.novelty == alerting::Novelty::Unknown) {
+          if (unknown.empty()) unknown = novelty.why;
+        } else if (pre_existing.size() < kMaxNotificationsShown) {
+          json entry = notification_summary(n);
+          entry["labels"] = alert.labels;
+          entry["why"] = novelty.why;
+          pre_existing.push_back(std::move(entry));
+        }
       }
+      if (matched && !fresh) ++earlier;
     }
+    if (!pre_existing.empty()) evidence["pre_existing"] = pre_existing;
 
     Observation o;
-    if (found) {
+    if (absent_) {
+      o.verdict = found ? Verdict::Fail : Verdict::Pass;
+      o.message = found ? "a " + status_ + " " + alertname_ + " notification (" + found->format +
+                              ") arrived at " + clients::format_rfc3339(found->received_at)
+                        : "no " + status_ + " " + alerting::selector_text(alertname_, labels_) +
+                              " notification arrived from " + clients::format_rfc3339(since) +
+                              " to now; " + std::to_string(count_since) + " other notifications";
+      if (found) evidence["notification"] = notification_evidence(*found);
+    } else if (found) {
       o.verdict = Verdict::Pass;
       o.message = "a " + status_ + " " + alertname_ + " notification (" + found->format +
                   ") arrived at " + clients::format_rfc3339(found->received_at) + ", " +
@@ -91,19 +148,27 @@ class ReceiverNotificationCheck final : public Check {
       evidence["received_at"] = clients::format_rfc3339(found->received_at);
       evidence["time_to_notify_s"] = alerting::seconds_between(since, found->received_at);
       // The second half of the alerting path: from the alert firing to the page arriving.
-      if (const clients::ReceivedAlert* alert = matching_alert(*found); alert && alert->starts_at) {
+      if (found_alert->starts_at) {
         double firing_to_notified =
-            alerting::seconds_between(*alert->starts_at, found->received_at);
+            alerting::seconds_between(*found_alert->starts_at, found->received_at);
         evidence["firing_to_notified_s"] = firing_to_notified;
         o.message += fmt::format(" ({:.3f}s after it fired)", firing_to_notified);
       }
       evidence["notification"] = notification_evidence(*found);
+    } else if (!unknown.empty()) {
+      return alerting::inconclusive(
+          "a " + status_ + " " + alertname_ + " notification arrived, but " + unknown, evidence);
     } else {
       o.verdict = Verdict::Fail;
       o.message = "no " + status_ + " " + alerting::selector_text(alertname_, labels_) +
-                  " notification" + (format_ ? " (" + *format_ + ")" : "") + " since " +
-                  alerting::detection_start_text(context) + "; " + std::to_string(count_since) +
-                  " other notifications arrived since";
+                  " notification" + (format_ ? " (" + *format_ + ")" : "") +
+                  " of a new alert since " + alerting::detection_start_text(context) + "; " +
+                  std::to_string(count_since) + " other notifications arrived since";
+      if (!pre_existing.empty()) {
+        o.message += "; " + std::to_string(pre_existing.size()) +
+                     " matching ones since are of an alert already active before (" +
+                     pre_existing[0]["why"].get<std::string>() + ")";
+      }
       if (earlier > 0) {
         o.message += ", " + std::to_string(earlier) + " matching ones before (they do not count)";
       }
@@ -116,21 +181,49 @@ class ReceiverNotificationCheck final : public Check {
   }
 
  private:
-  const clients::ReceivedAlert* matching_alert(const clients::Notification& n) const {
-    if (format_ && n.format != *format_) return nullptr;
-    for (const auto& a : n.alerts) {
-      if (a.alertname == alertname_ && a.status == status_ &&
-          alerting::labels_match(a.labels, labels_)) {
-        return &a;
+  bool matches(const clients::Notification& n, const clients::ReceivedAlert& a) const {
+    return (!format_ || n.format == *format_) && a.alertname == alertname_ && a.status == status_ &&
+           alerting::labels_match(a.labels, labels_);
+  }
+
+  // Whether a matching alert in a notification after the fault is of an activation that began
+  // after the baseline. Alertmanager re-sends what is still firing (on repeat_interval, and with
+  // the whole group when a new alert joins it), so arriving late proves nothing by itself.
+  alerting::NoveltyJudgement judge(const clients::ReceivedAlert& alert,
+                                   const clients::Notification& n,
+                                   const std::vector<clients::Notification>& all,
+                                   const CheckContext& context) {
+    // Its resolution reached the receiver after the baseline: what fires now started afresh.
+    for (const auto& earlier : all) {
+      if (&earlier == &n) break;
+      if (!baseline_.taken || earlier.received_at <= baseline_.taken_at) continue;
+      for (const auto& a : earlier.alerts) {
+        if (a.alertname == alert.alertname && a.status == "resolved" && a.labels == alert.labels &&
+            (!alert.starts_at || *alert.starts_at > alerting::detection_start(context))) {
+          return {alerting::Novelty::New, ""};
+        }
       }
     }
-    return nullptr;
+    return alerting::judge_novelty(baseline_, alert.labels, alert.starts_at, context,
+                                   [&]() -> std::optional<std::vector<clients::PrometheusAlert>> {
+                                     if (!prometheus_) return std::nullopt;
+                                     try {
+                                       return prometheus_->alerts();
+                                     } catch (const std::exception&) {
+                                       return std::nullopt;
+                                     }
+                                   });
   }
 
   std::string alertname_;
   json labels_ = json::object();
   std::string status_;
   std::optional<std::string> format_;
+  bool absent_ = false;
+  alerting::AlertBaseline baseline_;
+  std::optional<WallClock::time_point> last_poll_;
+  std::unique_ptr<clients::AlertmanagerClient> alertmanager_;
+  std::unique_ptr<clients::PrometheusClient> prometheus_;
 };
 
 }  // namespace
@@ -139,8 +232,14 @@ CheckKind receiver_notification_check_kind() {
   using common::FieldSpec;
   return {"receiver.notification",
           "Expects a notification for an alert at firedrill's own receiver (integrations.receiver)",
-          "only notifications received after the most recent fault (after the drill start when "
-          "there was none) count",
+          "a notification counts only when it arrived after the most recent fault (after the "
+          "drill start when there was none) and is of an alert that was not active just before "
+          "it: its startsAt (Alertmanager, Grafana) is after the fault, and the alert was not "
+          "firing in an earlier notification without a resolved one since, nor active in "
+          "integrations.alertmanager or pending or firing in integrations.prometheus, where "
+          "the drill has them. When that cannot be told the poll is inconclusive. expect: absent "
+          "fails on any matching notification received since the previous poll (or the window "
+          "start), new or re-sent",
           {{
               FieldSpec{"alertname", FieldType::String, true, "the alert it must be about", {}, {}},
               alerting::labels_field(
@@ -158,6 +257,9 @@ CheckKind receiver_notification_check_kind() {
                         "only notifications in this format count",
                         {"alertmanager", "grafana", "slack", "sns"},
                         {}},
+              alerting::expect_field("present: a notification of a new alert must arrive; absent: "
+                                     "none may, e.g. to prove a silence, an inhibit rule or a "
+                                     "quiet route keeps the page away"),
           }},
           [](const common::Params& p) { return std::make_unique<ReceiverNotificationCheck>(p); }};
 }

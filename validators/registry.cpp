@@ -7,6 +7,7 @@ CheckKind http_check_kind();
 CheckKind exec_check_kind();
 CheckKind prometheus_alert_check_kind();
 CheckKind prometheus_query_check_kind();
+CheckKind prometheus_rule_check_kind();
 CheckKind alertmanager_alert_check_kind();
 CheckKind receiver_notification_check_kind();
 CheckKind service_status_check_kind();
@@ -29,6 +30,7 @@ const std::vector<CheckKind>& check_kinds() {
       exec_check_kind(),
       prometheus_alert_check_kind(),
       prometheus_query_check_kind(),
+      prometheus_rule_check_kind(),
       alertmanager_alert_check_kind(),
       receiver_notification_check_kind(),
       service_status_check_kind(),

@@ -85,10 +85,14 @@ TEST_F(AmpChecks, AlertPassesOnAnAlertActiveAfterTheFault) {
                           {{"name", "KubePodOOMKilled"}, {"labels", {{"namespace", "shop"}}}});
   EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
   EXPECT_EQ(o.evidence["time_to_active_s"], 42.0);
+  // The rule is looked up first (a check on an alert no rule defines fails at once), each call
+  // signed.
   json log = server_->control("log");
-  ASSERT_EQ(log.size(), 1u);
-  EXPECT_EQ(log[0]["operation"], "ListAlerts");
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0]["operation"], "ListRules");
+  EXPECT_EQ(log[1]["operation"], "ListAlerts");
   EXPECT_EQ(log[0]["key"], kKeyId);
+  EXPECT_EQ(log[1]["key"], kKeyId);
 }
 
 TEST_F(AmpChecks, AlertActiveBeforeTheFaultFails) {
@@ -98,6 +102,17 @@ TEST_F(AmpChecks, AlertActiveBeforeTheFaultFails) {
   Observation o = observe("prometheus.alert", {{"name", "KubePodOOMKilled"}});
   EXPECT_EQ(o.verdict, Verdict::Fail) << o.message;
   EXPECT_THAT(o.message, HasSubstr("pre-existing"));
+}
+
+TEST_F(AmpChecks, AlertOnARuleTheWorkspaceDoesNotHaveFailsAtOnce) {
+  env_.static_keys(kKeyId, kSecret);
+  ASSERT_TRUE(
+      start({{"alerts", {alert("KubePodOOMKilled", "firing", std::chrono::seconds(30))}}}));
+  Observation o = observe("prometheus.alert", {{"name", "KubePodOOMKiled"}, {"expect", "absent"}});
+  EXPECT_EQ(o.verdict, Verdict::Fail) << o.message;
+  EXPECT_TRUE(o.final);
+  EXPECT_THAT(o.message, HasSubstr("no alerting rule named KubePodOOMKiled; did you mean "
+                                   "`KubePodOOMKilled`? rules: KubePodOOMKilled"));
 }
 
 TEST_F(AmpChecks, QueryPassesWhenASampleMeetsTheValue) {

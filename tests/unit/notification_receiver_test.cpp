@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "clients/http_client.hpp"
@@ -46,7 +47,8 @@ clients::HttpResponse send(const std::string& url, const std::string& body,
 }
 
 // What Alertmanager 0.25 posts to a webhook_config.
-json alertmanager_payload(const std::string& alertname, const std::string& status) {
+json alertmanager_payload(const std::string& alertname, const std::string& status,
+                          std::optional<std::chrono::system_clock::time_point> starts_at = {}) {
   return {{"version", "4"},
           {"groupKey", "{}:{alertname=\"" + alertname + "\"}"},
           {"truncatedAlerts", 0},
@@ -60,7 +62,8 @@ json alertmanager_payload(const std::string& alertname, const std::string& statu
            {{{"status", status},
              {"labels", {{"alertname", alertname}, {"namespace", "shop"}, {"pod", "checkout-1"}}},
              {"annotations", {{"summary", "checkout was OOM killed"}}},
-             {"startsAt", "2026-11-21T07:06:08.123Z"},
+             {"startsAt", starts_at ? clients::format_rfc3339(*starts_at)
+                                    : std::string("2026-11-21T07:06:08.123Z")},
              {"endsAt", "0001-01-01T00:00:00Z"},
              {"generatorURL", "http://prometheus:9090/graph"},
              {"fingerprint", "c6eadffa33fcdf37"}}}}};
@@ -514,7 +517,10 @@ TEST(ReceiverNotificationCheck, PassesOnANotificationAfterTheFault) {
   context.drill_start = std::chrono::system_clock::now() - 1min;
   context.last_fault = std::chrono::system_clock::now();
   context.receiver = &receiver;
-  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing").dump());
+  // Started after the fault (the payload's startsAt has milliseconds only).
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing",
+                                               std::chrono::system_clock::now() + 1s)
+                              .dump());
   auto o = observe_notification(
       {{"alertname", "KubePodOOMKilled"}, {"labels", {{"namespace", "shop"}}}}, context);
   EXPECT_EQ(o.verdict, validators::Verdict::Pass) << o.message;
@@ -544,6 +550,67 @@ TEST(ReceiverNotificationCheck, FailsOnANotificationFromBeforeTheFault) {
   EXPECT_EQ(o.verdict, validators::Verdict::Fail);
   EXPECT_EQ(o.evidence["matching_before"], 1);
   EXPECT_NE(o.message.find("before"), std::string::npos) << o.message;
+}
+
+// Alertmanager re-sends what is still firing (repeat_interval, or the group when an alert joins
+// it): a notification after the fault of an alert that started before it is no detection.
+TEST(ReceiverNotificationCheck, AResentNotificationOfAnOlderAlertIsNoDetection) {
+  NotificationReceiver receiver(loopback());
+  validators::CheckContext context;
+  context.drill_start = std::chrono::system_clock::now() - 1min;
+  context.receiver = &receiver;
+  const auto fired = std::chrono::system_clock::now() - 10s;
+  context.last_fault = std::chrono::system_clock::now();
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing", fired).dump());
+  auto o = observe_notification({{"alertname", "KubePodOOMKilled"}}, context);
+  EXPECT_EQ(o.verdict, validators::Verdict::Fail) << o.message;
+  EXPECT_NE(o.message.find("already active before"), std::string::npos) << o.message;
+  ASSERT_EQ(o.evidence["pre_existing"].size(), 1u) << o.evidence.dump(2);
+}
+
+// The receiver's own record, taken before the fault: an alert it was told is firing, and not
+// told is resolved, is not new when a notification of it arrives later without a startsAt.
+TEST(ReceiverNotificationCheck, AnAlertFiringAtTheBaselineIsNoDetectionUntilItResolves) {
+  NotificationReceiver receiver(loopback());
+  validators::CheckContext context;
+  context.drill_start = std::chrono::system_clock::now() - 1min;
+  context.receiver = &receiver;
+  const auto fired = std::chrono::system_clock::now() + 1s;  // a clock ahead of ours
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing", fired).dump());
+  const validators::CheckKind* kind = validators::find_check_kind("receiver.notification");
+  auto check = kind->create(kind_params(kind->schema, {{"alertname", "KubePodOOMKilled"}}));
+  check->note_baseline(context);
+  context.last_fault = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(2ms);
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing", fired).dump());
+  auto o = check->observe(context);
+  EXPECT_EQ(o.verdict, validators::Verdict::Fail) << o.message;
+  EXPECT_NE(o.message.find("the receiver"), std::string::npos) << o.message;
+
+  // Resolved after the baseline, then firing again with a new startsAt: a new activation.
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "resolved", fired).dump());
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing",
+                                               std::chrono::system_clock::now() + 2s)
+                              .dump());
+  o = check->observe(context);
+  EXPECT_EQ(o.verdict, validators::Verdict::Pass) << o.message;
+}
+
+TEST(ReceiverNotificationCheck, ExpectAbsentFailsOnAnyMatchingNotificationInTheWindow) {
+  NotificationReceiver receiver(loopback());
+  validators::CheckContext context;
+  context.drill_start = std::chrono::system_clock::now() - 1min;
+  context.window_start = std::chrono::system_clock::now();
+  context.receiver = &receiver;
+  const validators::CheckKind* kind = validators::find_check_kind("receiver.notification");
+  auto check = kind->create(
+      kind_params(kind->schema, {{"alertname", "KubePodOOMKilled"}, {"expect", "absent"}}));
+  EXPECT_EQ(check->observe(context).verdict, validators::Verdict::Pass);
+  // Even a re-send of an old alert is a page.
+  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing").dump());
+  auto o = check->observe(context);
+  EXPECT_EQ(o.verdict, validators::Verdict::Fail) << o.message;
+  EXPECT_EQ(o.evidence["notification"]["format"], "alertmanager");
 }
 
 TEST(ReceiverNotificationCheck, InconclusiveWithoutAReceiver) {

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace firedrill::scenarios {
+namespace firedrill::common {
 
 // The candidate closest to `given` when it is close enough to be a likely typo (case, a letter
 // or two, two swapped letters), for "did you mean `url`?".
@@ -23,4 +23,4 @@ std::string suggestion(std::string_view given, const std::vector<std::string>& c
 std::string unknown_name(std::string_view what, std::string_view given,
                          const std::vector<std::string>& names, std::string_view names_label);
 
-}  // namespace firedrill::scenarios
+}  // namespace firedrill::common

@@ -1,9 +1,9 @@
-#include "scenarios/suggest.hpp"
+#include "common/suggest.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace firedrill::scenarios {
+namespace firedrill::common {
 
 namespace {
 
@@ -89,4 +89,4 @@ std::string unknown_name(std::string_view what, std::string_view given,
   return message + "; " + listed;
 }
 
-}  // namespace firedrill::scenarios
+}  // namespace firedrill::common
