@@ -15,8 +15,11 @@ KindCatalog registered_kinds() {
          }});
   }
   for (const auto& k : validators::check_kinds()) {
+    // How the kind tells new state from old is part of what it means, so editors show it.
+    const std::string summary =
+        k.freshness.empty() ? k.summary : k.summary + ". New and old: " + k.freshness + ".";
     catalog.checks.push_back(
-        {k.name, k.summary, k.schema,
+        {k.name, summary, k.schema,
          [&k](const common::Params& p, const nlohmann::json&) { k.create(p); }});
   }
   return catalog;

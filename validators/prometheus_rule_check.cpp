@@ -2,6 +2,7 @@
 
 #include "clients/prometheus_client.hpp"
 #include "common/errors.hpp"
+#include "common/units.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
 #include "validators/prometheus_rules.hpp"
@@ -52,8 +53,10 @@ class PrometheusRuleCheck final : public Check {
       evidence["rule"] = alerting::rule_evidence(*rule);
     } else {
       o.verdict = Verdict::Pass;
+      const auto for_duration = std::chrono::duration_cast<common::Duration>(
+          std::chrono::duration<double>(rule->for_seconds));
       o.message = "the rule " + name_ + " is loaded (group " + rule->group + ", for " +
-                  json(rule->for_seconds).dump() + "s): " + rule->query;
+                  common::format_duration(for_duration) + "): " + rule->query;
       evidence["rule"] = alerting::rule_evidence(*rule);
     }
     o.evidence = std::move(evidence);

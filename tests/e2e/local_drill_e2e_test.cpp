@@ -1,8 +1,12 @@
 // The local alerting drills run by `firedrill run` to a verdict with real Prometheus and
 // Alertmanager, started by the drills' own `services:` blocks: the example in
-// scenarios/examples/local/ must pass, and the drills in tests/fixtures/drills/local-must-fail/
-// must fail, for the reason each was written for, with every fault reverted and every report
-// written. They use fixed loopback ports (their Prometheus configuration names them).
+// scenarios/examples/local/ must pass, and the drills in tests/fixtures/drills/local-alerting/
+// must fail (or pass) for the reason each was written for, with every fault reverted and every
+// report written. Those are the classes of false pass a gate must not have: old alerts re-sent,
+// alerts pending before the fault, a restarted Prometheus, checks that never held together, a
+// misspelt rule, an alert that came and went between polls; and the false fail of an alert that
+// fired and resolved before the check looked. They use fixed loopback ports (their Prometheus
+// configuration names them).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,9 +39,13 @@ class LocalDrill : public ::testing::Test {
     return r;
   }
 
-  static fs::path must_fail(const std::string& name) {
-    return fs::path(FIREDRILL_SOURCE_DIR) / "tests/fixtures/drills/local-must-fail" /
+  static fs::path fixture(const std::string& name) {
+    return fs::path(FIREDRILL_SOURCE_DIR) / "tests/fixtures/drills/local-alerting" /
            (name + ".yaml");
+  }
+
+  static std::string message(const json& check) {
+    return check.is_object() ? check.value("message", "") : "(no such check)";
   }
 
   // The check of that kind in that step; null json when there is none.
@@ -92,7 +100,7 @@ TEST_F(LocalDrill, ExamplePassesEndToEnd) {
 }
 
 TEST_F(LocalDrill, RuleThatNeverFiresFailsWhenTheWindowExpires) {
-  DrillRun r = run(must_fail("never-fires"));
+  DrillRun r = run(fixture("never-fires"));
   EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
   json c = check(r, "prometheus.alert");
   EXPECT_EQ(c["verdict"], "failed");
@@ -101,7 +109,7 @@ TEST_F(LocalDrill, RuleThatNeverFiresFailsWhenTheWindowExpires) {
 }
 
 TEST_F(LocalDrill, AlertFiringBeforeTheFaultIsNotADetection) {
-  DrillRun r = run(must_fail("already-firing"));
+  DrillRun r = run(fixture("already-firing"));
   EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
   EXPECT_EQ(check(r, "prometheus.alert", 0)["verdict"], "passed");
   json after = check(r, "prometheus.alert", 1);
@@ -111,7 +119,7 @@ TEST_F(LocalDrill, AlertFiringBeforeTheFaultIsNotADetection) {
 }
 
 TEST_F(LocalDrill, AlertRoutedNowhereFiresButNeverPages) {
-  DrillRun r = run(must_fail("routed-nowhere"));
+  DrillRun r = run(fixture("routed-nowhere"));
   EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
   EXPECT_EQ(check(r, "prometheus.alert")["verdict"], "passed");
   EXPECT_EQ(check(r, "alertmanager.alert")["verdict"], "passed");
@@ -122,10 +130,107 @@ TEST_F(LocalDrill, AlertRoutedNowhereFiresButNeverPages) {
 }
 
 TEST_F(LocalDrill, ReceiverDownFailsTheNotificationButStillRevertsAndReports) {
-  DrillRun r = run(must_fail("receiver-down"));
+  DrillRun r = run(fixture("receiver-down"));
   EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
   EXPECT_EQ(check(r, "prometheus.alert")["verdict"], "passed");
   EXPECT_EQ(check(r, "receiver.notification")["verdict"], "failed");
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, ANotificationReSentAfterTheFaultIsNoDetection) {
+  DrillRun r = run(fixture("resent-after-fault"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  json page = check(r, "receiver.notification");
+  EXPECT_EQ(page["verdict"], "failed") << page.dump(2);
+  // Alertmanager did re-send it after the fault; the check saw that and refused it.
+  EXPECT_FALSE(page["evidence"]["pre_existing"].empty()) << page.dump(2);
+  EXPECT_THAT(message(page), HasSubstr("already active before"));
+  json fired = check(r, "prometheus.alert");
+  EXPECT_EQ(fired["verdict"], "failed") << fired.dump(2);
+  EXPECT_THAT(message(fired), HasSubstr("pre-existing"));
+  EXPECT_TRUE(fired["time_to_detect_s"].is_null()) << "no detection time for an old alert";
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AnAlertPendingBeforeTheFaultIsPreExistingInEveryLayer) {
+  DrillRun r = run(fixture("pending-before-fault"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  for (const char* kind : {"prometheus.alert", "alertmanager.alert", "receiver.notification"}) {
+    json c = check(r, kind);
+    EXPECT_EQ(c["verdict"], "failed") << c.dump(2);
+    EXPECT_TRUE(c["time_to_detect_s"].is_null()) << kind;
+  }
+  EXPECT_THAT(message(check(r, "alertmanager.alert")), HasSubstr("already pending in Prometheus"));
+  EXPECT_THAT(message(check(r, "receiver.notification")),
+              HasSubstr("already pending in Prometheus"));
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, APrometheusRestartThatResetsActiveAtIsInconclusiveNeverAPass) {
+  DrillRun r = run(fixture("prometheus-restart"));
+  EXPECT_EQ(r.command.exit_code, 3) << r.command.out << r.command.err;
+  json c = check(r, "prometheus.alert");
+  EXPECT_EQ(c["verdict"], "inconclusive") << c.dump(2);
+  EXPECT_THAT(message(c), HasSubstr("Prometheus restarted at"));
+  EXPECT_THAT(message(c), HasSubstr("whether it is new cannot be told"));
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AnEventuallyWindowNeedsOnePollWhereEveryCheckHolds) {
+  DrillRun r = run(fixture("never-together"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  // The absent check held at the first polls, before the alert fired; the evidence shown is
+  // from the last poll, where it did not.
+  json absent = check(r, "prometheus.alert", 0);
+  EXPECT_EQ(absent["verdict"], "failed") << absent.dump(2);
+  EXPECT_THAT(message(absent), HasSubstr("ErrorsPaged is firing"));
+  EXPECT_FALSE(absent["evidence"]["alerts"].empty()) << absent.dump(2);
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, ACheckOnAMisspeltRuleFailsAtItsFirstPoll) {
+  DrillRun r = run(fixture("misspelt-rule"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  json quiet = check(r, "prometheus.alert", 0);
+  EXPECT_EQ(quiet["verdict"], "failed") << quiet.dump(2);
+  EXPECT_EQ(quiet["polls"], 1);
+  EXPECT_THAT(message(quiet), HasSubstr("no alerting rule named HighErorRate; rules: "));
+  EXPECT_THAT(message(quiet), HasSubstr("ErrorsPaged"));
+  json fires = check(r, "prometheus.alert", 1);
+  EXPECT_EQ(fires["verdict"], "failed") << fires.dump(2);
+  EXPECT_EQ(fires["polls"], 1);
+  EXPECT_THAT(message(fires), HasSubstr("did you mean `AlwaysFiring`?"));
+  // Both windows end at their first poll, neither waits out its 30 s.
+  EXPECT_LT(r.result["duration_s"].get<double>(), 30.0);
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AnAlertThatFiresAndResolvesBetweenPollsFailsAQuietWindow) {
+  DrillRun r = run(fixture("blip-between-polls"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  json alert = check(r, "prometheus.alert");
+  EXPECT_EQ(alert["verdict"], "failed") << alert.dump(2);
+  EXPECT_THAT(message(alert), HasSubstr("between polls"));
+  json page = check(r, "receiver.notification");
+  EXPECT_EQ(page["verdict"], "failed") << page.dump(2);
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AnAlertThatFiredAndResolvedBeforeTheCheckLookedStillCounts) {
+  DrillRun r = run(fixture("fired-and-resolved"));
+  EXPECT_EQ(r.command.exit_code, 0) << r.command.out << r.command.err;
+  for (const auto& c : r.result["checks"]) EXPECT_EQ(c["verdict"], "passed") << c.dump(2);
+  json fired = check(r, "prometheus.alert");
+  EXPECT_GT(fired["evidence"]["time_to_fire_s"].get<double>(), 0) << fired.dump(2);
+  EXPECT_LT(fired["evidence"]["time_to_fire_s"].get<double>(), 15) << "before the wait ended";
+  EXPECT_EQ(check(r, "prometheus.rule")["evidence"]["rule"]["name"], "ErrorsPaged");
+  expect_reverted_and_reported(r);
+}
+
+TEST_F(LocalDrill, AQuietRouteIsProvedByAbsentChecks) {
+  DrillRun r = run(fixture("quiet-route"));
+  EXPECT_EQ(r.command.exit_code, 0) << r.command.out << r.command.err;
+  for (const auto& c : r.result["checks"]) EXPECT_EQ(c["verdict"], "passed") << c.dump(2);
   expect_reverted_and_reported(r);
 }
 
