@@ -1,30 +1,11 @@
 #include "clients/alertmanager_client.hpp"
 
 #include "clients/json_fields.hpp"
+#include "common/text.hpp"
 
 namespace firedrill::clients {
 
-namespace {
-
 using nlohmann::json;
-
-// A matcher value in Alertmanager's syntax: double-quoted, with \" \\ and \n escaped.
-std::string quoted(const std::string& value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 json AlertmanagerAlert::to_json() const {
   json out = {
@@ -52,7 +33,8 @@ std::string alertmanager_query(const AlertmanagerFilter& filter) {
   flag("silenced", filter.silenced);
   flag("inhibited", filter.inhibited);
   flag("unprocessed", filter.unprocessed);
-  for (const auto& [name, value] : filter.labels) add("filter", name + "=" + quoted(value));
+  for (const auto& [name, value] : filter.labels)
+    add("filter", name + "=" + common::double_quoted(value));
   return query;
 }
 

@@ -83,4 +83,19 @@ std::regex compile_regex(const std::string& pattern) {
   }
 }
 
+std::string double_quoted(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace firedrill::common

@@ -18,6 +18,9 @@ std::string quoted_excerpt(std::string_view text);
 // command's output, which usually ends with a newline.
 std::string trimmed(std::string_view text);
 
+// Double-quoted with \" \\ and \n escaped: a PromQL string, an Alertmanager matcher value.
+std::string double_quoted(std::string_view value);
+
 // An ECMAScript regular expression that is searched in linear time and constant stack: the
 // default std::regex matcher recurses once per character and overflows the stack on a long
 // single-line body. Back-references are therefore not supported. Throws ValueError naming the

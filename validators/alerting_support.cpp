@@ -114,21 +114,6 @@ std::string selector_text(const std::string& name, const json& labels) {
   return common::excerpt(text + "}", 240);
 }
 
-std::string promql_string(const std::string& value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 common::FieldSpec labels_field(const std::string& description) {
   return {"labels", common::FieldType::StringMap, false, description, {}, {}};
 }

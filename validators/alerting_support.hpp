@@ -29,9 +29,6 @@ bool labels_match(const nlohmann::json& labels, const nlohmann::json& wanted);
 // Name{a="b", c="d"}, as PromQL writes a selector.
 std::string selector_text(const std::string& name, const nlohmann::json& labels);
 
-// A PromQL string literal: "a\"b".
-std::string promql_string(const std::string& value);
-
 // The params every kind here declares the same way.
 common::FieldSpec labels_field(const std::string& description);
 common::FieldSpec url_field(const std::string& integration);

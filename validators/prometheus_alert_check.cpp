@@ -2,6 +2,7 @@
 
 #include "clients/prometheus_client.hpp"
 #include "common/errors.hpp"
+#include "common/text.hpp"
 #include "validators/alert_baseline.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
@@ -108,7 +109,7 @@ class PrometheusAlertCheck final : public Check {
     std::string text = "ALERTS{alertstate" + std::string(pending_too ? "=~" : "=") +
                        (pending_too ? "\"pending|firing\"" : "\"firing\"");
     for (const auto& [key, value] : labels.items()) {
-      text += "," + key + "=" + alerting::promql_string(value.get<std::string>());
+      text += "," + key + "=" + common::double_quoted(value.get<std::string>());
     }
     return text + "}";
   }
