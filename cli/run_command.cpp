@@ -1,12 +1,12 @@
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/run_signals.hpp"
 #include "common/errors.hpp"
 #include "reporters/console_progress.hpp"
 #include "reporters/prometheus_exporter.hpp"
@@ -17,27 +17,6 @@
 namespace firedrill::cli {
 
 namespace {
-
-scenarios::Runner* g_runner = nullptr;
-std::atomic<int> g_interrupts{0};
-
-extern "C" void on_run_interrupt(int) {
-  if (!g_runner) return;
-  if (g_interrupts.fetch_add(1) == 0) {
-    g_runner->interrupt();
-    const char msg[] =
-        "\ninterrupted: stopping the load and reverting faults (Ctrl-C again shows "
-        "what is being reverted)\n";
-    [[maybe_unused]] auto n = write(STDERR_FILENO, msg, sizeof msg - 1);
-    return;
-  }
-  // Only async-signal-safe calls here: the description string is stable while it is reverted.
-  const char prefix[] = "still reverting, please wait: ";
-  std::string what = g_runner->reverting_now();
-  [[maybe_unused]] auto a = write(STDERR_FILENO, prefix, sizeof prefix - 1);
-  [[maybe_unused]] auto b = write(STDERR_FILENO, what.data(), what.size());
-  [[maybe_unused]] auto c = write(STDERR_FILENO, "\n", 1);
-}
 
 struct RunCommand {
   std::string drill_file;
@@ -80,13 +59,9 @@ struct RunCommand {
     if (!metrics_listen.empty() || !pushgateway.empty()) options.observers.push_back(&exporter);
 
     scenarios::Runner runner(drill, options);
-    g_runner = &runner;
-    std::signal(SIGINT, on_run_interrupt);
-    std::signal(SIGTERM, on_run_interrupt);
+    // Until the reports are written: a signal during them is answered, not fatal.
+    RunSignals signals(runner);
     reporters::RunResult result = runner.run();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    g_runner = nullptr;
 
     const std::pair<const char*, void (*)(const reporters::RunResult&, std::ostream&)> files[] = {
         {"result.json", &reporters::write_json},
@@ -122,7 +97,10 @@ CommandRunner add_run_command(CLI::App& app) {
       "eventually/consistently windows, thresholds. Writes result.json, junit.xml, report.html\n"
       "and the revert journal to the output directory.\n"
       "Exit codes: 0 passed, 1 a check or threshold failed, 2 invalid drill file or flags,\n"
-      "3 aborted (Ctrl-C) or infrastructure error, 4 a fault could not be reverted.");
+      "3 aborted (Ctrl-C) or infrastructure error, 4 a fault could not be reverted.\n"
+      "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM stop the run the same way:\n"
+      "load stopped, every fault reverted, reports written, exit 3. A closed stdout or stderr\n"
+      "(SIGPIPE) only stops the printing.");
   sub->add_option("DRILL", cmd->drill_file, "the drill file (YAML)")->required();
   sub->add_option("--out-dir", cmd->out_dir, "where reports go (default out/RUN_ID)");
   sub->add_option("--metrics-listen", cmd->metrics_listen,

@@ -14,7 +14,7 @@ struct TimelineEvent {
   double at_s = 0;
   // drill_start, receiver_started, services_started, step_start, step_end, load_end,
   // fault_injected, fault_failed, fault_reverted, fault_revert_failed, check_passed,
-  // check_failed, threshold_failed, aborted, services_stopped, drill_end
+  // check_failed, threshold_failed, journal_failed, aborted, services_stopped, drill_end
   std::string type;
   std::string name;    // the step, fault or check it concerns
   std::string detail;  // one human line

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "clients/notification_receiver.hpp"
+#include "common/bounded_file.hpp"
 #include "common/suggest.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/kind_catalog.hpp"
@@ -24,6 +25,9 @@ namespace firedrill::scenarios {
 using common::list_names;
 
 namespace {
+
+// Far beyond any drill written by hand; what is larger is refused before YAML parses it.
+constexpr std::size_t kMaxDrillFile = 4 * 1024 * 1024;
 
 constexpr std::string_view kApiVersion = "firedrill/v1";
 
@@ -244,16 +248,10 @@ ParseOutcome parse_drill_text(const std::string& text, const std::string& file_n
 }
 
 ParseOutcome parse_drill_file(const std::string& path, const EnvLookup& env) {
-  std::ifstream in(path, std::ios::binary);
-  std::error_code ec;
-  if (!in || std::filesystem::is_directory(path, ec)) {
-    std::string why =
-        std::filesystem::is_directory(path, ec) ? "it is a directory" : std::strerror(errno);
-    return {std::nullopt, {{{path, 0, 0}, "cannot read the drill file: " + why}}};
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_drill_text(text.str(), path, env);
+  std::string why;
+  std::optional<std::string> text = common::read_bounded_file(path, kMaxDrillFile, why);
+  if (!text) return {std::nullopt, {{{path, 0, 0}, "cannot read the drill file: " + why}}};
+  return parse_drill_text(*text, path, env);
 }
 
 std::string format_errors(const std::vector<DrillError>& errors) {

@@ -6,6 +6,8 @@
 #include <optional>
 #include <sstream>
 
+#include "common/bounded_file.hpp"
+
 namespace firedrill::scenarios {
 
 namespace {
@@ -52,6 +54,9 @@ bool resolve_env(std::string_view body, const std::string& reference,
   return true;
 }
 
+// A secret, a token, a certificate: a megabyte is plenty, and the bound keeps /dev/zero out.
+constexpr std::size_t kMaxInterpolatedFile = 1024 * 1024;
+
 bool resolve_file(std::string_view body, const std::string& reference,
                   const InterpolationSources& sources, std::string& out, std::string& error) {
   if (body.empty()) {
@@ -60,19 +65,14 @@ bool resolve_file(std::string_view body, const std::string& reference,
   }
   std::filesystem::path path(body);
   if (path.is_relative()) path = sources.base_dir / path;
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    error = "cannot read `" + reference + "`: " + path.string() + " is a directory";
+  std::string why;
+  std::optional<std::string> content =
+      common::read_bounded_file(path.string(), kMaxInterpolatedFile, why);
+  if (!content) {
+    error = "cannot read `" + reference + "`: " + path.string() + ": " + why;
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot read `" + reference + "`: " + path.string() + ": " + std::strerror(errno);
-    return false;
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  std::string text = content.str();
+  std::string text = std::move(*content);
   // Files written by editors and `echo` end with a line break that is not part of the secret.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   out += text;

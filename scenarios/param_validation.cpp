@@ -44,7 +44,9 @@ std::optional<json> list_of(YamlReader& r, const Value& v, const std::string& ex
                             ReadItem read_item) {
   std::vector<Value> items;
   if (v.node.IsSequence()) {
-    items = *r.list(v, expected);
+    auto listed = r.list(v, expected);
+    if (!listed) return std::nullopt;
+    items = std::move(*listed);
   } else if (v.node.IsScalar()) {
     items.push_back(v);
   } else {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -73,12 +74,12 @@ struct ActiveFault {
 class Run {
  public:
   Run(const Drill& drill, const RunOptions& options, std::atomic<bool>& interrupted,
-      std::atomic<const std::string*>& reverting)
+      const std::atomic<int>& interrupt_signal, std::atomic<const char*>& reverting)
       : drill_(drill),
         options_(options),
         interrupted_(interrupted),
-        reverting_(reverting),
-        journal_(options.journal_path) {
+        interrupt_signal_(interrupt_signal),
+        reverting_(reverting) {
     fault_context_.run_id = options.run_id;
     fault_context_.drill_name = drill.metadata.name;
     fault_context_.dry_run = options.dry_run;
@@ -118,8 +119,16 @@ class Run {
   const Drill& drill_;
   const RunOptions& options_;
   std::atomic<bool>& interrupted_;
-  std::atomic<const std::string*>& reverting_;
-  chaos::RevertJournal journal_;
+  const std::atomic<int>& interrupt_signal_;
+  std::atomic<const char*>& reverting_;
+  // Records one journal entry. When the journal cannot be written the run stops (no fault may
+  // be injected unrecorded) and goes on reverting from memory: exit 3, or 4 if a revert fails.
+  template <typename Record>
+  void journal(Record record);
+  void journal_failed(const std::string& why);
+
+  std::optional<chaos::RevertJournal> journal_;
+  std::string journal_error_;
   chaos::FaultContext fault_context_;
   SteadyClock::time_point start_ = SteadyClock::now();
   std::chrono::system_clock::time_point wall_start_ = std::chrono::system_clock::now();
@@ -273,7 +282,12 @@ void Run::run_chaos_step(const Step& step) {
     fr.description = active.fault->describe();
     active.description = fr.description;
     nlohmann::json captured = active.fault->capture(fault_context_);
-    journal_.record_intent(active.id, step.fault.kind, step.fault.params, captured);
+    journal_->record_intent(active.id, step.fault.kind, step.fault.params, captured);
+  } catch (const chaos::JournalError& e) {
+    fr.error = std::string("not injected: the revert journal cannot be written: ") + e.what();
+    result_.faults.push_back(fr);
+    journal_failed(e.what());
+    return;
   } catch (const std::exception& e) {
     fr.error = e.what();
     result_.faults.push_back(fr);
@@ -287,7 +301,6 @@ void Run::run_chaos_step(const Step& step) {
   result_.faults.push_back(fr);
   try {
     active.fault->inject(fault_context_);
-    journal_.record_injected(active.id);
   } catch (const std::exception& e) {
     result_.faults[active.result_index].error = e.what();
     event("fault_failed", step.fault.kind, e.what());
@@ -297,6 +310,7 @@ void Run::run_chaos_step(const Step& step) {
     faults_.push_back(std::move(active));
     return;
   }
+  journal([&] { journal_->record_injected(active.id); });
   last_fault_ = SteadyClock::now();
   last_fault_wall_ = std::chrono::system_clock::now();
   if (step.fault.for_duration) active.revert_at = *last_fault_ + *step.fault.for_duration;
@@ -306,20 +320,42 @@ void Run::run_chaos_step(const Step& step) {
 
 void Run::revert(ActiveFault& f) {
   f.reverted = true;
-  reverting_.store(&f.description);
+  reverting_.store(f.description.c_str());
   reporters::FaultResult& fr = result_.faults[f.result_index];
   try {
     f.fault->revert(fault_context_);
-    journal_.record_reverted(f.id);
-    fr.reverted_s = now_s();
-    event("fault_reverted", fr.kind, fr.description);
   } catch (const std::exception& e) {
-    journal_.record_revert_failed(f.id, e.what());
+    const std::string error = e.what();
+    journal([&] { journal_->record_revert_failed(f.id, error); });
     fr.revert_failed = true;
     fr.error = e.what();
     event("fault_revert_failed", fr.kind, e.what());
+    reverting_.store(nullptr);
+    return;
   }
+  journal([&] { journal_->record_reverted(f.id); });
+  fr.reverted_s = now_s();
+  event("fault_reverted", fr.kind, fr.description);
   reverting_.store(nullptr);
+}
+
+template <typename Record>
+void Run::journal(Record record) {
+  if (!journal_) return;
+  try {
+    record();
+  } catch (const chaos::JournalError& e) {
+    journal_failed(e.what());
+  }
+}
+
+void Run::journal_failed(const std::string& why) {
+  if (!journal_error_.empty()) return;
+  journal_error_ = why;
+  abort_reason_ =
+      "the revert journal cannot be written (" + why + "): stopping, and reverting from memory";
+  infrastructure_error_ = true;
+  event("journal_failed", options_.journal_path, abort_reason_);
 }
 
 const char* check_state_name(validators::CheckState s) {
@@ -474,11 +510,20 @@ reporters::RunResult Run::execute() {
   result_.drill_file = drill_.file;
   result_.run_id = options_.run_id;
   result_.started_at = iso8601(wall_start_);
-  journal_.begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
   event("drill_start", drill_.metadata.name, "run " + options_.run_id);
+  // Before anything could change: without a journal there is no revert after a crash.
+  try {
+    journal_.emplace(options_.journal_path);
+    journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
+  } catch (const chaos::JournalError& e) {
+    journal_error_ = e.what();
+    abort_reason_ = std::string("cannot write the revert journal: ") + e.what();
+    infrastructure_error_ = true;
+    event("aborted", drill_.metadata.name, abort_reason_);
+  }
 
   create_checks();
-  start_local_parts();
+  if (!stopping()) start_local_parts();
   if (!stopping()) note_baselines(0);
   for (step_index_ = 0; step_index_ < drill_.steps.size(); ++step_index_) {
     const Step& step = drill_.steps[step_index_];
@@ -502,8 +547,9 @@ reporters::RunResult Run::execute() {
     event("step_end", step.name, "");
   }
   if (interrupted_.load()) {
-    abort_reason_ = "interrupted";
-    event("aborted", drill_.metadata.name, "interrupted: stopping load, reverting faults");
+    const char* name = sigabbrev_np(interrupt_signal_.load());
+    abort_reason_ = std::string("interrupted by SIG") + (name ? name : "?");
+    event("aborted", drill_.metadata.name, abort_reason_ + ": stopping load, reverting faults");
   }
   stop_all_loads();
   for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
@@ -558,13 +604,8 @@ Runner::Runner(const Drill& drill, RunOptions options)
 }
 
 reporters::RunResult Runner::run() {
-  Run run(drill_, options_, interrupted_, reverting_);
+  Run run(drill_, options_, interrupted_, interrupt_signal_, reverting_);
   return run.execute();
-}
-
-std::string Runner::reverting_now() const {
-  const std::string* what = reverting_.load();
-  return what ? *what : std::string();
 }
 
 std::string generate_run_id(const std::string& drill_name) {

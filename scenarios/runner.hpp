@@ -27,16 +27,22 @@ class Runner {
   Runner(const Drill& drill, RunOptions options);
   reporters::RunResult run();
 
-  // Safe from a signal handler: stop the load, revert every fault, report, exit 3.
-  void interrupt() { interrupted_.store(true); }
-  // What is being reverted right now, for a second Ctrl-C ("still reverting: ...").
-  std::string reverting_now() const;
+  // Safe from a signal handler: stop the load, revert every fault, report, exit 3. `signal` is
+  // the one that asked (it names the abort reason).
+  void interrupt(int signal) {
+    interrupt_signal_.store(signal);
+    interrupted_.store(true);
+  }
+  // What is being reverted right now, for a second signal ("still reverting: ..."), or null.
+  // Safe from a signal handler: the text stays put while its fault is reverted.
+  const char* reverting_now() const { return reverting_.load(); }
 
  private:
   const Drill& drill_;
   RunOptions options_;
   std::atomic<bool> interrupted_{false};
-  std::atomic<const std::string*> reverting_{nullptr};
+  std::atomic<int> interrupt_signal_{0};
+  std::atomic<const char*> reverting_{nullptr};
 };
 
 std::string generate_run_id(const std::string& drill_name);

@@ -153,7 +153,9 @@ std::vector<Threshold> parse_thresholds(YamlReader& reader, const Value& value,
     if (!thresholds_decl().find(f.key)) continue;
     std::vector<Value> items;
     if (f.value.node.IsSequence()) {
-      items = *reader.list(f.value, "a list of thresholds");
+      auto listed = reader.list(f.value, "a list of thresholds");
+      if (!listed) continue;
+      items = std::move(*listed);
       if (items.empty()) reader.error(f.value.at, "give at least one threshold");
     } else {
       items.push_back(f.value);

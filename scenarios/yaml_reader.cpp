@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 #include "common/errors.hpp"
 #include "common/suggest.hpp"
@@ -107,9 +108,24 @@ bool YamlReader::enter(std::vector<YAML::Node>& open, const YAML::Node& node,
   return true;
 }
 
+bool YamlReader::within_budget(std::size_t values, const SourceLocation& at) {
+  if (over_budget_) return false;
+  values_read_ += values;
+  if (values_read_ <= kMaxValues) return true;
+  over_budget_ = true;
+  error(at, "the drill expands to more than " + std::to_string(kMaxValues) +
+                " values here (YAML aliases and merge keys repeat what they name); a drill "
+                "that large is refused");
+  return false;
+}
+
 void YamlReader::collect_fields(const YAML::Node& map, std::vector<Field>& out,
                                 bool explicit_keys) {
+  if (!within_budget(map.size(), diagnostics_.at(map.Mark()))) return;
   std::vector<YAML::Node> merges;
+  // Where each key already read is in `out`: a lookup per key keeps large maps linear.
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < out.size(); ++i) seen.emplace(out[i].key, i);
   for (const auto& entry : map) {
     const YAML::Node key = entry.first;
     const YAML::Node node = entry.second;
@@ -123,16 +139,16 @@ void YamlReader::collect_fields(const YAML::Node& map, std::vector<Field>& out,
       continue;
     }
     Value value{node, node.IsNull() ? key_at : diagnostics_.at(node.Mark())};
-    auto same =
-        std::find_if(out.begin(), out.end(), [&](const Field& f) { return f.key == key.Scalar(); });
-    if (same != out.end()) {
+    auto same = seen.find(key.Scalar());
+    if (same != seen.end()) {
       // Merged keys are defaults: an explicit key overrides them, and they never duplicate.
       if (explicit_keys) {
         error(key_at, "duplicate key `" + key.Scalar() + "` (first at line " +
-                          std::to_string(same->key_at.line) + ")");
+                          std::to_string(out[same->second].key_at.line) + ")");
       }
       continue;
     }
+    seen.emplace(key.Scalar(), out.size());
     out.push_back({key.Scalar(), key_at, value});
   }
   for (const auto& merge : merges) {
@@ -156,6 +172,7 @@ void YamlReader::collect_fields(const YAML::Node& map, std::vector<Field>& out,
 }
 
 std::optional<Entries> YamlReader::map(const Value& v, std::string_view expected, bool empty_ok) {
+  if (over_budget_) return std::nullopt;
   if (empty_ok && v.empty()) return Entries{v, {}};
   if (!v.node.IsMap()) {
     error(v.at, "expected " + std::string(expected) + ", got " + describe_node(v.node));
@@ -173,6 +190,7 @@ std::optional<std::vector<Value>> YamlReader::list(const Value& v, std::string_v
     error(v.at, "expected " + std::string(expected) + ", got " + describe_node(v.node));
     return std::nullopt;
   }
+  if (!within_budget(v.node.size(), v.at)) return std::nullopt;
   std::vector<Value> items;
   for (const auto& item : v.node) {
     items.push_back(item.IsNull() ? Value{item, v.at} : value_of(item));
@@ -365,8 +383,9 @@ std::optional<nlohmann::json> YamlReader::json_of_entered(const Value& v) {
   if (v.node.IsSequence()) {
     nlohmann::json out = nlohmann::json::array();
     bool ok = true;
-    const std::vector<Value> items = *list(v, "a list");
-    for (const auto& item : items) {
+    const std::optional<std::vector<Value>> items = list(v, "a list");
+    if (!items) return std::nullopt;
+    for (const auto& item : *items) {
       auto converted = json(item);
       if (converted) {
         out.push_back(std::move(*converted));

@@ -90,11 +90,19 @@ class YamlReader {
   // nodes being read, outermost first.
   bool enter(std::vector<YAML::Node>& open, const YAML::Node& node, const SourceLocation& at);
   std::optional<nlohmann::json> json_of_entered(const Value& v);
+  // Counts values read. Aliases and merge keys let a file of a few hundred bytes name billions
+  // of values (a "billion laughs"): past kMaxValues the reader says where and reads no more.
+  bool within_budget(std::size_t values, const SourceLocation& at);
 
   Diagnostics& diagnostics_;
   InterpolationSources sources_;
   std::vector<YAML::Node> merging_;     // maps whose `<<` merges are being expanded
   std::vector<YAML::Node> converting_;  // maps and lists being converted to JSON
+  std::size_t values_read_ = 0;
+  bool over_budget_ = false;
+
+ public:
+  static constexpr std::size_t kMaxValues = 250'000;
 };
 
 // "a list", "a map", "nothing" or the scalar as written: what a message says it got.

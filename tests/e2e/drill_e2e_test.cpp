@@ -3,6 +3,10 @@
 // reverted whatever happens.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <fstream>
 #include <regex>
@@ -154,6 +158,95 @@ TEST_F(FlipDrill, InterruptMidFaultRevertsAndReports) {
   EXPECT_TRUE(fs::exists(out_dir() / "report.html"));
   std::string journal = read_text(out_dir() / "journal.jsonl");
   EXPECT_NE(journal.find("\"reverted\""), std::string::npos) << journal;
+}
+
+// Every signal that would end the process is answered like Ctrl-C: a closed terminal (SIGHUP),
+// SIGQUIT, a stray SIGUSR1/2 or SIGALRM must not leave the fault in place.
+class FlipDrillSignal : public FlipDrill, public ::testing::WithParamInterface<int> {};
+
+TEST_P(FlipDrillSignal, AnyEndingSignalRevertsReportsAndExits3) {
+  fs::path drill = write({.after_fault = "  - wait: 60s\n"});
+  Process firedrill({FIREDRILL_BINARY, "run", "--out-dir", out_dir().string(), drill.string()},
+                    dir.path() / "run.log");
+  for (int i = 0; i < 250 && !fs::exists(fail_file()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(fs::exists(fail_file())) << "the fault was never injected";
+  firedrill.signal(GetParam());
+  int code = firedrill.wait(std::chrono::seconds(20));
+  EXPECT_EQ(code, 3) << read_text(dir.path() / "run.log");
+  EXPECT_FALSE(fs::exists(fail_file())) << "the fault was not reverted";
+  ASSERT_TRUE(fs::exists(out_dir() / "result.json"));
+  json result = json::parse(read_text(out_dir() / "result.json"));
+  EXPECT_EQ(result.at("verdict"), "aborted");
+  EXPECT_EQ(result.at("abort_reason"),
+            std::string("interrupted by SIG") + sigabbrev_np(GetParam()));
+  EXPECT_TRUE(fs::exists(out_dir() / "report.html"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, FlipDrillSignal,
+                         ::testing::Values(SIGHUP, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string("SIG") + sigabbrev_np(info.param);
+                         });
+
+// `firedrill run drill.yaml 2>&1 | tee log`, then Ctrl-C: tee dies first, and every later line
+// firedrill prints goes to a pipe nobody reads (SIGPIPE, EPIPE). The run must still revert,
+// report and exit 3.
+TEST_F(FlipDrill, AClosedOutputPipeDoesNotEndTheRun) {
+  fs::path drill = write({.after_fault = "  - wait: 60s\n"});
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    dup2(fds[1], STDERR_FILENO);
+    close(fds[0]);
+    close(fds[1]);
+    execl(FIREDRILL_BINARY, FIREDRILL_BINARY, "run", "--out-dir", out_dir().c_str(), drill.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  for (int i = 0; i < 250 && !fs::exists(fail_file()); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  close(fds[0]);  // the reader is gone: every write from here on raises SIGPIPE
+  ASSERT_TRUE(fs::exists(fail_file())) << "the fault was never injected";
+  kill(pid, SIGINT);
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 400 && done == 0; ++i) {
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    FAIL() << "firedrill did not end";
+  }
+  EXPECT_TRUE(WIFEXITED(status)) << "ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  EXPECT_FALSE(fs::exists(fail_file())) << "the fault was not reverted";
+  ASSERT_TRUE(fs::exists(out_dir() / "result.json"));
+  EXPECT_EQ(json::parse(read_text(out_dir() / "result.json")).at("verdict"), "aborted");
+}
+
+// Without a journal there is no revert after a crash: a journal that cannot be written stops the
+// run before any fault, with exit 3 and the reports.
+TEST_F(FlipDrill, AnUnwritableJournalAbortsBeforeAnyFault) {
+  fs::create_directories(out_dir() / "journal.jsonl");  // a directory where the file goes
+  CommandResult r = run(write({}));
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  ASSERT_TRUE(r.json.is_object()) << r.err;
+  EXPECT_EQ(r.json.at("verdict"), "aborted");
+  EXPECT_NE(r.json.at("abort_reason").get<std::string>().find("cannot write the revert journal"),
+            std::string::npos)
+      << r.json.at("abort_reason");
+  EXPECT_TRUE(r.json.at("faults").empty()) << "no fault may be injected";
+  EXPECT_FALSE(fs::exists(fail_file()));
+  EXPECT_TRUE(fs::exists(out_dir() / "report.html"));
 }
 
 TEST_F(FlipDrill, LiveMetricsWhileRunning) {

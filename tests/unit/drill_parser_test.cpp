@@ -546,6 +546,55 @@ TEST(DrillParser, FilesAreRelativeToTheDrillFile) {
   EXPECT_EQ(outcome.drill->load.at("orders").config.requests.at(0).body, "{\"sku\": 42}\n");
 }
 
+// A "billion laughs": nine levels of nine aliases name 9^9 strings in a few hundred bytes. The
+// reader refuses it at the place its budget runs out, instead of expanding it.
+TEST(DrillParser, AnAliasBombIsRefusedWhereItExpands) {
+  std::string bomb = "x-lol:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char level = 'b'; level <= 'i'; ++level) {
+    std::string previous(1, static_cast<char>(level - 1));
+    bomb += std::string("  ") + level + ": &" + level + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i ? ", *" : "*") + previous;
+    bomb += "]\n";
+  }
+  auto outcome = parse(kHead + bomb +
+                       "integrations:\n  prometheus: {url: 'http://127.0.0.1:9090', extra: *i}\n"
+                       "steps: [{wait: 1s}]\n");
+  EXPECT_FALSE(outcome.drill);
+  bool refused = false;
+  for (const auto& line : error_lines(outcome)) {
+    refused = refused || line.find("expands to more than 250000 values") != std::string::npos;
+  }
+  EXPECT_TRUE(refused) << scenarios::format_errors(outcome.errors);
+  EXPECT_LT(outcome.errors.size(), 10u) << "one error, not one per value";
+}
+
+// Keys are looked up, not searched: a map of 100,000 headers reads in linear time.
+TEST(DrillParser, AHundredThousandKeysAreRead) {
+  std::string headers = "target:\n  url: 'http://127.0.0.1:8080'\n  headers:\n";
+  for (int i = 0; i < 100000; ++i) headers += "    X-H" + std::to_string(i) + ": v\n";
+  std::string head = kHead.substr(0, kHead.find("target:"));
+  auto outcome = parse(head + headers + "load: {base: {rate: 10/s}}\nsteps: [{wait: 1s}]\n");
+  ASSERT_TRUE(outcome.drill) << scenarios::format_errors(outcome.errors).substr(0, 400);
+  EXPECT_EQ(outcome.drill->target.headers.size(), 100000u);
+}
+
+TEST(DrillParser, AFileReferenceReadsRegularFilesOnly) {
+  auto outcome = parse(kHead.substr(0, kHead.find("target:")) +
+                       "target: {url: 'http://127.0.0.1:8080', headers: {X-Token: "
+                       "'${file:/dev/zero}'}}\nload: {base: {rate: 10/s}}\nsteps: [{wait: 1s}]\n");
+  EXPECT_THAT(error_lines(outcome),
+              ElementsAre("4:59: cannot read `${file:/dev/zero}`: /dev/zero: it is a character "
+                          "device, not a regular file"));
+}
+
+TEST(DrillParser, ADeviceIsNoDrillFile) {
+  auto outcome = scenarios::parse_drill_file("/dev/zero", env_of({}));
+  EXPECT_FALSE(outcome.drill);
+  EXPECT_EQ(scenarios::format_errors(outcome.errors),
+            "/dev/zero: cannot read the drill file: it is a character device, not a regular "
+            "file\n");
+}
+
 TEST(DrillParser, UnreadableFile) {
   auto outcome = scenarios::parse_drill_file("/nonexistent/drill.yaml", env_of({}));
   EXPECT_FALSE(outcome.drill);
