@@ -77,7 +77,9 @@ class HttpDegradeFault final : public Fault {
   }
 
   void revert(const FaultContext& context) override {
-    if (context.dry_run) return;
+    // After a crash the replicas of a local service ended with their drill (they die with
+    // firedrill): the degradation went with them, and their ports may now belong to others.
+    if (context.dry_run || (service_ && !context.services)) return;
     for (const auto& target : targets()) {
       call("POST", target.at("url"), target.at("before").dump());
     }

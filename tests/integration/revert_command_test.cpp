@@ -64,6 +64,26 @@ TEST_F(RevertCommand, RevertsWhatACrashedRunLeftAndRecordsIt) {
   EXPECT_THAT(again.out, HasSubstr("nothing to revert"));
 }
 
+// A local service's replicas die with the drill that ran them, and their faults with them: there
+// is nothing to revert, and nothing must be sent to their old ports.
+TEST_F(RevertCommand, AFaultOnAServiceThatEndedWithItsDrillHasNothingToRevert) {
+  {
+    chaos::RevertJournal j(journal());
+    j.begin("run-1", "local-drill");
+    json params = kind_params(chaos::find_fault_kind("http.degrade")->schema,
+                              {{"service", "target"}, {"errorRate", 0.5}});
+    json captured = {{"targets",
+                      {{{"url", "http://127.0.0.1:" + std::to_string(free_port())},
+                        {"before", {{"error_rate", 0.0}, {"extra_latency", 0}}}}}}};
+    j.record_intent("fault-1", "http.degrade", params, captured);
+    j.record_injected("fault-1");
+  }
+  CommandResult r = run_firedrill({"revert", journal()}, false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("reverted fault-1 (http.degrade, run run-1)"));
+  EXPECT_TRUE(chaos::pending_faults(journal()).empty());
+}
+
 TEST_F(RevertCommand, MostRecentlyInjectedFirst) {
   std::string order = file("order");
   {
