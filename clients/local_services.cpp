@@ -721,7 +721,7 @@ LocalServices::~LocalServices() {
   stop_all();
 }
 
-void LocalServices::start_all() {
+void LocalServices::start_all(const std::atomic<bool>* cancelled) {
   std::unique_lock lock(impl_->mu);
   if (impl_->started || impl_->stopping) {
     throw std::logic_error("LocalServices::start_all() runs once, before stop_all()");
@@ -744,8 +744,14 @@ void LocalServices::start_all() {
   }
   impl_->supervisor = std::thread([this] { impl_->supervise(); });
   impl_->prober = std::thread([this] { impl_->probe(); });
+  // How often a wait for readiness looks at `cancelled`: an interrupted drill must not wait out
+  // a readiness timeout of a minute.
+  constexpr auto kCancelCheck = std::chrono::milliseconds(100);
   while (true) {
     if (impl_->stopping) throw std::runtime_error("the local services were stopped while starting");
+    if (cancelled && cancelled->load()) {
+      throw std::runtime_error("interrupted while the local services were starting");
+    }
     size_t i = 0;
     while (i < impl_->replicas.size() && impl_->running_and_ready(*impl_->replicas[i])) ++i;
     if (i == impl_->replicas.size()) return;
@@ -758,7 +764,7 @@ void LocalServices::start_all() {
       throw std::runtime_error(
           impl_->not_ready(r, "is not ready after " + common::format_duration(timeout)));
     }
-    impl_->changed.wait_until(lock, deadlines[i]);
+    impl_->changed.wait_until(lock, std::min(deadlines[i], SteadyClock::now() + kCancelCheck));
   }
 }
 

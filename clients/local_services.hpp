@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -110,8 +111,8 @@ class LocalServices {
 
   // Starts every replica and waits until each is ready (or, without a probe, running). Throws
   // std::runtime_error naming the replica, its state and the tail of its log when one is not
-  // ready in time or cannot be started.
-  void start_all();
+  // ready in time or cannot be started, and as soon as `cancelled` (a Ctrl-C) becomes true.
+  void start_all(const std::atomic<bool>* cancelled = nullptr);
   // SIGTERM to each replica's process group, SIGKILL after `grace`; removes cgroups it made.
   void stop_all(Duration grace = std::chrono::seconds(5));
 

@@ -162,7 +162,7 @@ void Run::start_local_parts() {
         service_metrics_ = std::make_unique<ServiceStateMetrics>(
             *services_, drill_.integrations["serviceMetrics"].value("listen", ""));
       }
-      services_->start_all();
+      services_->start_all(&interrupted_);
       event("services_started", "services",
             fmt::format("{} service{} ready, logs in {}", drill_.services.size(),
                         drill_.services.size() == 1 ? "" : "s", dir.string()));

@@ -9,8 +9,10 @@
 // configuration names them).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/support.hpp"
 
@@ -232,6 +234,31 @@ TEST_F(LocalDrill, AQuietRouteIsProvedByAbsentChecks) {
   EXPECT_EQ(r.command.exit_code, 0) << r.command.out << r.command.err;
   for (const auto& c : r.result["checks"]) EXPECT_EQ(c["verdict"], "passed") << c.dump(2);
   expect_reverted_and_reported(r);
+}
+
+// A service that never gets ready holds the drill for its readiness timeout (60 s here); Ctrl-C
+// must end that wait at once, with the reports and nothing left running.
+TEST_F(LocalDrill, CtrlCWhileServicesStartAbortsAtOnce) {
+  fs::path drill = dir_.path() / "slow.yaml";
+  const uint16_t port = free_port();
+  std::ofstream(drill) << "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: slow}\n"
+                       << "services:\n  api:\n    command: [sleep, '300']\n    port: " << port
+                       << "\n    readiness: {path: /healthz, timeout: 60s}\n"
+                       << "steps:\n  - chaos:\n      process.kill: {service: api}\n";
+  fs::path out = dir_.path() / "out";
+  Process firedrill({FIREDRILL_BINARY, "run", "-q", "--out-dir", out.string(), drill.string()},
+                    dir_.path() / "run.log");
+  for (int i = 0; i < 250 && !fs::exists(out / "services"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  firedrill.signal(SIGINT);
+  // Well before the readiness timeout would have ended the wait.
+  EXPECT_EQ(firedrill.wait(std::chrono::seconds(20)), 3) << read_text(dir_.path() / "run.log");
+  json result = json::parse(read_text(out / "result.json"));
+  EXPECT_EQ(result["verdict"], "aborted");
+  EXPECT_TRUE(result["faults"].empty()) << "no fault may be injected";
+  EXPECT_TRUE(fs::exists(out / "report.html"));
 }
 
 TEST_F(LocalDrill, AServiceThatCannotStartAbortsBeforeAnythingChanges) {
