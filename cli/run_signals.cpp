@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <iostream>
 
@@ -21,6 +22,12 @@ void say(const char* text) {
 
 // Async-signal-safe only: atomics, write(2), strlen and sigabbrev_np (a table lookup).
 extern "C" void on_run_signal(int signal) {
+  // The interrupted code may be about to read errno (strerror after a failed call).
+  const int saved_errno = errno;
+  struct RestoreErrno {
+    int value;
+    ~RestoreErrno() { errno = value; }
+  } restore{saved_errno};
   scenarios::Runner* runner = g_runner.load();
   if (!runner) return;
   if (g_signals.fetch_add(1) == 0) {

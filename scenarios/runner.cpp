@@ -277,6 +277,10 @@ void Run::run_chaos_step(const Step& step) {
   fault_context_.note = [this, kind = step.fault.kind](const std::string& line) {
     event("dry_run", kind, line);
   };
+  // What is active just before the fault is what no check may count as detected. Taking it can
+  // be slow while monitoring is down: a Ctrl-C meanwhile must not be followed by the fault.
+  note_baselines(step_index_ + 1);
+  if (stopping()) return;
   try {
     active.fault = kind->create(step.fault.params, nullptr);
     fr.description = active.fault->describe();
@@ -295,7 +299,6 @@ void Run::run_chaos_step(const Step& step) {
     infrastructure_error_ = true;
     return;
   }
-  note_baselines(step_index_ + 1);
   fr.injected_s = now_s();
   active.result_index = result_.faults.size();
   result_.faults.push_back(fr);
@@ -515,7 +518,7 @@ reporters::RunResult Run::execute() {
   try {
     journal_.emplace(options_.journal_path);
     journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
-  } catch (const chaos::JournalError& e) {
+  } catch (const std::exception& e) {
     journal_error_ = e.what();
     abort_reason_ = std::string("cannot write the revert journal: ") + e.what();
     infrastructure_error_ = true;
@@ -523,8 +526,10 @@ reporters::RunResult Run::execute() {
   }
 
   create_checks();
-  if (!stopping()) start_local_parts();
+  // The drill-start baseline comes before the drill's own services start: whatever they raise
+  // once running is the drill's doing; what an outside Prometheus already had active is not.
   if (!stopping()) note_baselines(0);
+  if (!stopping()) start_local_parts();
   for (step_index_ = 0; step_index_ < drill_.steps.size(); ++step_index_) {
     const Step& step = drill_.steps[step_index_];
     if (stopping()) break;

@@ -120,12 +120,10 @@ bool YamlReader::within_budget(std::size_t values, const SourceLocation& at) {
 }
 
 void YamlReader::collect_fields(const YAML::Node& map, std::vector<Field>& out,
+                                std::unordered_map<std::string, std::size_t>& seen,
                                 bool explicit_keys) {
   if (!within_budget(map.size(), diagnostics_.at(map.Mark()))) return;
   std::vector<YAML::Node> merges;
-  // Where each key already read is in `out`: a lookup per key keeps large maps linear.
-  std::unordered_map<std::string, std::size_t> seen;
-  for (std::size_t i = 0; i < out.size(); ++i) seen.emplace(out[i].key, i);
   for (const auto& entry : map) {
     const YAML::Node key = entry.first;
     const YAML::Node node = entry.second;
@@ -165,7 +163,7 @@ void YamlReader::collect_fields(const YAML::Node& map, std::vector<Field>& out,
         continue;
       }
       if (!enter(merging_, source, diagnostics_.at(source.Mark()))) continue;
-      collect_fields(source, out, false);
+      collect_fields(source, out, seen, false);
       merging_.pop_back();
     }
   }
@@ -180,7 +178,8 @@ std::optional<Entries> YamlReader::map(const Value& v, std::string_view expected
   }
   Entries entries{v, {}};
   merging_.push_back(v.node);
-  collect_fields(v.node, entries.fields, true);
+  std::unordered_map<std::string, std::size_t> seen;
+  collect_fields(v.node, entries.fields, seen, true);
   merging_.pop_back();
   return entries;
 }

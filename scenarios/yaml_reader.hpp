@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "scenarios/diagnostics.hpp"
@@ -85,7 +86,10 @@ class YamlReader {
   std::optional<nlohmann::json> json(const Value& v);
 
  private:
-  void collect_fields(const YAML::Node& map, std::vector<Field>& out, bool explicit_keys);
+  // `seen` holds where each key of `out` is: merges add to the same map, and a lookup per key
+  // keeps even large maps with many merges linear.
+  void collect_fields(const YAML::Node& map, std::vector<Field>& out,
+                      std::unordered_map<std::string, std::size_t>& seen, bool explicit_keys);
   // An alias can make a node contain itself, and reading it would never end: `open` holds the
   // nodes being read, outermost first.
   bool enter(std::vector<YAML::Node>& open, const YAML::Node& node, const SourceLocation& at);

@@ -159,6 +159,20 @@ std::unique_ptr<clients::AlertmanagerClient> integration_alertmanager(const Chec
       endpoint_for(context, "alertmanager", "Alertmanager", integration_params()));
 }
 
+std::optional<std::vector<clients::PrometheusAlert>> prometheus_alerts_now(
+    clients::PrometheusClient* client, const AlertBaseline& baseline) {
+  if (!client) return std::nullopt;
+  try {
+    std::optional<WallClock::time_point> started = client->start_time();
+    if (started && baseline.prometheus_started && *started != *baseline.prometheus_started) {
+      return std::nullopt;
+    }
+    return client->alerts();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 NoveltyJudgement judge_novelty(
     const AlertBaseline& baseline, const json& labels,
     std::optional<WallClock::time_point> starts_at, const CheckContext& context,
@@ -175,7 +189,9 @@ NoveltyJudgement judge_novelty(
     if (one.novelty == Novelty::PreExisting) return one;
     if (one.novelty == Novelty::Unknown) verdict = one;
   }
-  if (verdict.novelty == Novelty::New && !baseline.errors.empty()) {
+  // At the drill start the drill's own Prometheus and Alertmanager are not running yet: that they
+  // cannot be read then means nothing was active in them.
+  if (verdict.novelty == Novelty::New && !baseline.errors.empty() && context.last_fault) {
     return {Novelty::Unknown, "what was active just before " + detection_start_text(context) +
                                   " is unknown: " + baseline.errors.front()};
   }

@@ -55,6 +55,11 @@ void add_receiver(AlertBaseline& baseline, const clients::NotificationReceiver& 
 std::unique_ptr<clients::PrometheusClient> integration_prometheus(const CheckContext& context);
 std::unique_ptr<clients::AlertmanagerClient> integration_alertmanager(const CheckContext& context);
 
+// Prometheus's active alerts now, for judge_novelty: nullopt when they cannot be read, or when
+// Prometheus restarted since the baseline (its activeAt values were reset, so they tell nothing).
+std::optional<std::vector<clients::PrometheusAlert>> prometheus_alerts_now(
+    clients::PrometheusClient* client, const AlertBaseline& baseline);
+
 enum class Novelty { New, PreExisting, Unknown };
 struct NoveltyJudgement {
   Novelty novelty = Novelty::New;

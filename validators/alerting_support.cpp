@@ -93,6 +93,13 @@ void add_aws_signing(clients::Endpoint& endpoint, const json* integrations, cons
 
 }  // namespace
 
+WallClock::time_point absent_interval_start(std::optional<WallClock::time_point> previous_poll,
+                                            WallClock::time_point window_start) {
+  constexpr auto kOverlap = std::chrono::seconds(5);
+  if (!previous_poll) return window_start;
+  return std::max(window_start, *previous_poll - kOverlap);
+}
+
 bool labels_match(const json& labels, const json& wanted) {
   if (!labels.is_object()) return wanted.empty();
   for (const auto& [name, value] : wanted.items()) {

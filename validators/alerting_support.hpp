@@ -24,6 +24,12 @@ double seconds_between(WallClock::time_point from, WallClock::time_point to);
 // "12.345s after the fault" / "3s before the drill start".
 std::string relative_text(const CheckContext& context, WallClock::time_point t);
 
+// Where an `expect: absent` poll starts looking: the window start at the first poll, then a little
+// before the previous poll, since what happened just before a poll may be recorded just after it
+// (a rule group still evaluating, a notification being stored). Looking twice is harmless.
+WallClock::time_point absent_interval_start(std::optional<WallClock::time_point> previous_poll,
+                                            WallClock::time_point window_start);
+
 // Every label in `wanted` ({name: value}) has that value in `labels`.
 bool labels_match(const nlohmann::json& labels, const nlohmann::json& wanted);
 // Name{a="b", c="d"}, as PromQL writes a selector.

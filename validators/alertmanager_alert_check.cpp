@@ -68,8 +68,12 @@ class AlertmanagerAlertCheck final : public Check {
     alerting::add_alertmanager(baseline_, *client_, name_);
     // Alertmanager never sees pending alerts: only Prometheus can tell that an alert firing
     // after the fault was already on its way before it.
-    if (auto prometheus = prometheus_of(context)) {
-      alerting::add_prometheus(baseline_, *prometheus, name_);
+    try {
+      if (auto prometheus = prometheus_of(context)) {
+        alerting::add_prometheus(baseline_, *prometheus, name_);
+      }
+    } catch (const std::exception& e) {
+      baseline_.errors.push_back(e.what());
     }
   }
 
@@ -97,11 +101,15 @@ class AlertmanagerAlertCheck final : public Check {
         entry["starts_after_s"] = alerting::seconds_between(since, *a.starts_at_time);
       }
       std::string problem = problem_with(a);
-      if (problem.empty()) {
-        present = present ? present : &a;
-        alerting::NoveltyJudgement novelty =
-            alerting::judge_novelty(baseline_, a.labels, a.starts_at_time, context,
-                                    [&] { return prometheus_now(context); });
+      if (problem.empty()) present = present ? present : &a;
+      if (problem.empty() && !a.starts_at_time) {
+        problem = "startsAt \"" + common::excerpt(a.starts_at, 40) + "\" unreadable";
+      }
+      // expect: absent counts every alert as asked, new or old: no need to tell them apart.
+      if (problem.empty() && !absent_) {
+        alerting::NoveltyJudgement novelty = alerting::judge_novelty(
+            baseline_, a.labels, a.starts_at_time, context,
+            [&] { return alerting::prometheus_alerts_now(prometheus_.get(), baseline_); });
         entry["pre_existing"] = novelty.novelty != alerting::Novelty::New;
         if (novelty.novelty == alerting::Novelty::PreExisting) {
           problem = novelty.why + ": pre-existing, it does not count as a detection";
@@ -159,26 +167,10 @@ class AlertmanagerAlertCheck final : public Check {
     });
   }
 
-  // integrations.prometheus, when the drill has it; null otherwise or when it cannot be set up.
+  // integrations.prometheus, when the drill has it; null otherwise.
   clients::PrometheusClient* prometheus_of(const CheckContext& context) {
-    if (!prometheus_) {
-      try {
-        prometheus_ = alerting::integration_prometheus(context);
-      } catch (const std::exception& e) {
-        baseline_.errors.push_back(e.what());
-      }
-    }
+    if (!prometheus_) prometheus_ = alerting::integration_prometheus(context);
     return prometheus_.get();
-  }
-
-  std::optional<std::vector<clients::PrometheusAlert>> prometheus_now(const CheckContext& context) {
-    clients::PrometheusClient* prometheus = prometheus_of(context);
-    if (!prometheus) return std::nullopt;
-    try {
-      return prometheus->alerts();
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
   }
 
   std::string conditions_text() const {
@@ -203,8 +195,6 @@ class AlertmanagerAlertCheck final : public Check {
         std::find(a.receivers.begin(), a.receivers.end(), *receiver_) == a.receivers.end()) {
       return "routed to " + joined(a.receivers) + ", not " + *receiver_;
     }
-    if (!a.starts_at_time)
-      return "startsAt \"" + common::excerpt(a.starts_at, 40) + "\" unreadable";
     return "";
   }
 

@@ -49,7 +49,8 @@ class Check {
   // One poll. Bounded in time by the check's own timeout; never throws for an unhealthy target
   // (that is a Fail with evidence); throws std::runtime_error only for a broken setup.
   virtual Observation observe(const CheckContext& context) = 0;
-  // Called once the drill's local parts run and again just before each fault is injected, with
+  // Called at the drill start (before the drill's own services start) and again just before each
+  // fault is injected, with
   // the context of that instant: remember what is already true then (the alerts already active),
   // so that no later poll counts it as detected. Bounded in time like observe(); never throws.
   virtual void note_baseline(const CheckContext& /*context*/) {}

@@ -1,3 +1,4 @@
+#include <functional>
 #include <memory>
 
 #include "clients/prometheus_client.hpp"
@@ -64,7 +65,8 @@ class PrometheusAlertCheck final : public Check {
       return *failed;
     }
     const WallClock::time_point now = WallClock::now();
-    const WallClock::time_point interval_start = last_poll_.value_or(context.window_start);
+    const WallClock::time_point interval_start =
+        alerting::absent_interval_start(last_poll_, context.window_start);
     json evidence = {{"prometheus", client_->endpoint().shown()},
                      {"alert", alerting::selector_text(name_, labels_)},
                      {"since", alerting::detection_start_evidence(context)}};
@@ -119,11 +121,12 @@ class PrometheusAlertCheck final : public Check {
     return state == state_ || (state_ == "pending" && state == "firing");
   }
 
-  // Without a baseline a restart cannot be told from the first start of a drill's Prometheus.
-  bool restarted_since_baseline(const Poll& poll) const {
+  bool restarted_since_baseline(const Poll& poll, const CheckContext& context) const {
     if (!poll.started || !baseline_.taken) return false;
     if (baseline_.prometheus_started) return *poll.started != *baseline_.prometheus_started;
-    return *poll.started > baseline_.taken_at;
+    // Unreadable at the baseline: a start after a fault's baseline is a restart; after the drill
+    // start's it is the drill's own Prometheus starting.
+    return context.last_fault && *poll.started > baseline_.taken_at;
   }
 
   Observation observe_absent(const CheckContext& context, const Poll& poll,
@@ -161,7 +164,7 @@ class PrometheusAlertCheck final : public Check {
 
   Observation observe_present(const CheckContext& context, const Poll& poll, json& evidence) const {
     const auto since = alerting::detection_start(context);
-    const bool restarted = restarted_since_baseline(poll);
+    const bool restarted = restarted_since_baseline(poll, context);
     json matching = json::array();
     json other_states = json::array();
     const clients::PrometheusAlert* fresh = nullptr;
@@ -176,10 +179,8 @@ class PrometheusAlertCheck final : public Check {
       }
       // An alert whose activeAt cannot be read cannot be shown to be new.
       const bool looks_new = a.active_at_time && *a.active_at_time > since;
-      const bool was_active = baseline_.taken
-                                  ? baseline_.find(a.labels) != nullptr
-                                  : a.active_at_time && *a.active_at_time >= poll.started;
-      const bool is_reset = looks_new && restarted && (was_active || !baseline_.errors.empty());
+      const bool is_reset =
+          looks_new && restarted && (baseline_.find(a.labels) || !baseline_.errors.empty());
       entry["pre_existing"] = !looks_new;
       if (is_reset) entry["activeAt_reset_by_restart"] = true;
       if (is_reset) {
@@ -241,18 +242,15 @@ class PrometheusAlertCheck final : public Check {
                                                  json& evidence) const {
     if (poll.series.empty()) return std::nullopt;
     evidence["series"] = series_evidence(poll.series);
-    if (!baseline_.taken || !baseline_.errors.empty()) {
+    if (!baseline_.taken || (!baseline_.errors.empty() && context.last_fault)) {
       return alerting::inconclusive(
           name_ + " fired since " + alerting::detection_start_text(context) +
               ", but what was active just before it is unknown" +
               (baseline_.errors.empty() ? "" : ": " + baseline_.errors.front()),
           evidence);
     }
-    const clients::PrometheusSeries* first = nullptr;
-    for (const auto& s : poll.series) {
-      if (s.samples.empty() || baseline_.find(s.metric)) continue;
-      if (!first || s.samples.front().first < first->samples.front().first) first = &s;
-    }
+    const clients::PrometheusSeries* first = first_series(
+        poll.series, [&](const clients::PrometheusSeries& s) { return !baseline_.find(s.metric); });
     Observation o;
     if (!first) {
       o.verdict = Verdict::Fail;
@@ -285,11 +283,14 @@ class PrometheusAlertCheck final : public Check {
         std::chrono::duration<double>(unix_seconds)));
   }
 
+  // The series with the earliest sample, among those `counts` keeps.
   static const clients::PrometheusSeries* first_series(
-      const std::vector<clients::PrometheusSeries>& series) {
+      const std::vector<clients::PrometheusSeries>& series,
+      const std::function<bool(const clients::PrometheusSeries&)>& counts =
+          [](const clients::PrometheusSeries&) { return true; }) {
     const clients::PrometheusSeries* first = nullptr;
     for (const auto& s : series) {
-      if (s.samples.empty()) continue;
+      if (s.samples.empty() || !counts(s)) continue;
       if (!first || s.samples.front().first < first->samples.front().first) first = &s;
     }
     return first;

@@ -67,12 +67,16 @@ class ReceiverNotificationCheck final : public Check {
     // Alertmanager, or pending in Prometheus, page after the fault without being new.
     try {
       if (!alertmanager_) alertmanager_ = alerting::integration_alertmanager(context);
-      if (!prometheus_) prometheus_ = alerting::integration_prometheus(context);
+      if (alertmanager_) alerting::add_alertmanager(baseline_, *alertmanager_, alertname_);
     } catch (const std::exception& e) {
       baseline_.errors.push_back(e.what());
     }
-    if (alertmanager_) alerting::add_alertmanager(baseline_, *alertmanager_, alertname_);
-    if (prometheus_) alerting::add_prometheus(baseline_, *prometheus_, alertname_);
+    try {
+      if (!prometheus_) prometheus_ = alerting::integration_prometheus(context);
+      if (prometheus_) alerting::add_prometheus(baseline_, *prometheus_, alertname_);
+    } catch (const std::exception& e) {
+      baseline_.errors.push_back(e.what());
+    }
   }
 
   Observation observe(const CheckContext& context) override {
@@ -80,7 +84,8 @@ class ReceiverNotificationCheck final : public Check {
       return alerting::inconclusive("no receiver configured: add integrations.receiver");
     }
     const WallClock::time_point now = WallClock::now();
-    const WallClock::time_point interval_start = last_poll_.value_or(context.window_start);
+    const WallClock::time_point interval_start =
+        alerting::absent_interval_start(last_poll_, context.window_start);
     last_poll_ = now;
     const auto since = absent_ ? interval_start : alerting::detection_start(context);
     json evidence = {
@@ -198,21 +203,17 @@ class ReceiverNotificationCheck final : public Check {
       if (&earlier == &n) break;
       if (!baseline_.taken || earlier.received_at <= baseline_.taken_at) continue;
       for (const auto& a : earlier.alerts) {
+        // Without a startsAt a late resolved notice of an older activation cannot be told from
+        // the end of the one that was active at the baseline.
         if (a.alertname == alert.alertname && a.status == "resolved" && a.labels == alert.labels &&
-            (!alert.starts_at || *alert.starts_at > alerting::detection_start(context))) {
+            alert.starts_at && *alert.starts_at > alerting::detection_start(context)) {
           return {alerting::Novelty::New, ""};
         }
       }
     }
-    return alerting::judge_novelty(baseline_, alert.labels, alert.starts_at, context,
-                                   [&]() -> std::optional<std::vector<clients::PrometheusAlert>> {
-                                     if (!prometheus_) return std::nullopt;
-                                     try {
-                                       return prometheus_->alerts();
-                                     } catch (const std::exception&) {
-                                       return std::nullopt;
-                                     }
-                                   });
+    return alerting::judge_novelty(baseline_, alert.labels, alert.starts_at, context, [&] {
+      return alerting::prometheus_alerts_now(prometheus_.get(), baseline_);
+    });
   }
 
   std::string alertname_;
