@@ -55,6 +55,12 @@ struct FaultKind {
   // fault itself sees the integrations only when it runs. Throws common::ValueError. Optional.
   std::function<void(const common::Params&, const nlohmann::json& integrations)>
       check_integrations = nullptr;
+  // What the fault changes and later restores from the snapshot its own capture() took, one key
+  // per thing ("Deployment shop/web"). Two faults sharing a key must not be active at once: the
+  // one reverted last would restore the other's effect. A key ending in `*` stands for any key
+  // it begins, but not for another such key (a fault that picks its target when it runs). The
+  // drill parser refuses overlaps. Optional: kinds that keep no snapshot leave it out.
+  std::function<std::vector<std::string>(const common::Params&)> changes = nullptr;
 };
 
 // The registry: chaos/registry.cpp lists every kind, one line each.

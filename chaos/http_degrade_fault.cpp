@@ -172,6 +172,19 @@ FaultKind http_degrade_fault_kind() {
       }},
       [](const common::Params& p, const json& captured) {
         return std::make_unique<HttpDegradeFault>(p, captured);
+      },
+      nullptr,
+      // Per service rather than per replica: replica lists are resolved only when the drill runs.
+      [](const common::Params& p) {
+        std::vector<std::string> keys;
+        if (p.contains("service")) keys.push_back("service " + p.at("service").get<std::string>());
+        if (p.contains("url")) {
+          for (std::string url : p.at("url").get<std::vector<std::string>>()) {
+            while (!url.empty() && url.back() == '/') url.pop_back();
+            keys.push_back("url " + url);
+          }
+        }
+        return keys;
       }};
 }
 

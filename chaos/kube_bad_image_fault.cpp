@@ -158,7 +158,8 @@ FaultKind kube_bad_image_fault_kind() {
           [](const common::Params& p, const nlohmann::json& captured) {
             return std::make_unique<KubeBadImageFault>(p, captured);
           },
-          kube::check_integrations};
+          kube::check_integrations,
+          kube::workload_key};
 }
 
 }  // namespace firedrill::chaos

@@ -77,6 +77,11 @@ void check_integrations(const common::Params& params, const json& integrations) 
                           safety_settings(&integrations));
 }
 
+std::vector<std::string> workload_key(const common::Params& params) {
+  return {params.at("kind").get<std::string>() + " " + params.at("namespace").get<std::string>() +
+          "/" + params.at("name").get<std::string>()};
+}
+
 Connection connect(const FaultContext& context, const std::string& ns) {
   Connection c;
   try {

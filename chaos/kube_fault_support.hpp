@@ -28,6 +28,8 @@ SafetySettings safety_settings(const nlohmann::json* integrations);
 void check_namespace_allowed(const std::string& ns, const SafetySettings& settings);
 // FaultKind::check_integrations of every Kubernetes fault: its `namespace` param is allowed.
 void check_integrations(const common::Params& params, const nlohmann::json& integrations);
+// FaultKind::changes of a fault on one workload: {"Deployment shop/web"}.
+std::vector<std::string> workload_key(const common::Params& params);
 
 // The client and the safety settings of integrations.kubernetes: {context, kubeconfig,
 // inCluster, allowNamespaces, maxPods}. Throws FaultError when the namespace is not allowed or

@@ -181,7 +181,13 @@ FaultKind kube_node_drain_fault_kind() {
           [](const common::Params& p, const nlohmann::json& captured) {
             return std::make_unique<KubeNodeDrainFault>(p, captured);
           },
-          kube::check_integrations};
+          kube::check_integrations,
+          // A selector drain picks a node not yet cordoned, so it never shares one with another
+          // selector drain, but it may pick the node a named drain names.
+          [](const common::Params& p) -> std::vector<std::string> {
+            if (p.contains("node")) return {"node " + p.at("node").get<std::string>()};
+            return {"node *"};
+          }};
 }
 
 }  // namespace firedrill::chaos

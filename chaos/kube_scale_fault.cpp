@@ -99,7 +99,8 @@ FaultKind kube_scale_fault_kind() {
           [](const common::Params& p, const nlohmann::json& captured) {
             return std::make_unique<KubeScaleFault>(p, captured);
           },
-          kube::check_integrations};
+          kube::check_integrations,
+          kube::workload_key};
 }
 
 }  // namespace firedrill::chaos

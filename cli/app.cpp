@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "common/errors.hpp"
+#include "common/safe_output.hpp"
 
 namespace firedrill::cli {
 
@@ -17,6 +18,8 @@ const CommandFactory kCommands[] = {
 }  // namespace
 
 int run_app(int argc, char** argv) {
+  // Before anything can print: a secret a drill file interpolated never reaches the terminal.
+  common::SafeStandardStreams redacted;
   CLI::App app{
       "firedrill: a fire drill for production alerting. Drives HTTP/1.1 and HTTP/2 load,\n"
       "injects faults, and proves that the alerts fired and the pages arrived.",

@@ -79,7 +79,7 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
         asked, s.started, s.dropped, 100.0 * s.started / asked);
   }
   std::string codes;
-  for (int cls = 1; cls <= 5; ++cls) {
+  for (int cls = 1; cls < loadgen::kMaxStatus / 100; ++cls) {
     uint64_t total = 0;
     std::string detail;
     for (int code = cls * 100; code < cls * 100 + 100; ++code) {

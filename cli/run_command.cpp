@@ -8,9 +8,11 @@
 #include "cli/command.hpp"
 #include "cli/run_signals.hpp"
 #include "common/errors.hpp"
+#include "common/secret_values.hpp"
 #include "reporters/console_progress.hpp"
 #include "reporters/prometheus_exporter.hpp"
 #include "reporters/reporter.hpp"
+#include "reporters/run_result.hpp"
 #include "scenarios/drill_parser.hpp"
 #include "scenarios/runner.hpp"
 
@@ -61,7 +63,9 @@ struct RunCommand {
     scenarios::Runner runner(drill, options);
     // Until the reports are written: a signal during them is answered, not fatal.
     RunSignals signals(runner);
-    reporters::RunResult result = runner.run();
+    // Every report shows an interpolated value as its reference (the journal keeps the value).
+    reporters::RunResult result = reporters::run_result_from_json(
+        common::secret_values().redact_json(reporters::to_json(runner.run())));
 
     const std::pair<const char*, void (*)(const reporters::RunResult&, std::ostream&)> files[] = {
         {"result.json", &reporters::write_json},

@@ -21,6 +21,7 @@
 #include "clients/memory_limit.hpp"
 #include "clients/replica_log.hpp"
 #include "clients/rfc3339.hpp"
+#include "common/child_keeper.hpp"
 #include "common/errors.hpp"
 #include "common/units.hpp"
 
@@ -400,6 +401,8 @@ struct LocalServices::Impl {
     }
     // Also here, so that the group exists before anyone can signal it.
     ::setpgid(pid, pid);
+    // The replica has the parent-death signal, but what a shell-string command starts has not.
+    common::child_keeper().watch(pid);
     ::fcntl(out[0], F_SETFL, O_NONBLOCK);
     ::fcntl(err[0], F_SETFL, O_NONBLOCK);
     r.pid = pid;

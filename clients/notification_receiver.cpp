@@ -26,7 +26,7 @@ using tcp = asio::ip::tcp;
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
 constexpr std::size_t kMaxLineBytes = 1024;
 constexpr std::size_t kMaxSubscriptionEvents = 1000;
-constexpr int kMaxConnections = 256;
+constexpr std::size_t kMaxRejections = 1000;
 constexpr int kMaxJsonDepth = 64;
 // A sender gets this long for each whole request; then the connection is closed.
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
@@ -62,10 +62,11 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   bool close = false;
+  std::string extra_headers;  // whole lines, each ending in \r\n
 };
 
 Response json_response(int status, const json& body) {
-  return {status, body.dump() + "\n", "application/json", false};
+  return {status, body.dump() + "\n", "application/json", false, ""};
 }
 
 Response error_response(int status, const std::string& message) {
@@ -78,6 +79,8 @@ const char* reason(int status) {
       return "OK";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 404:
       return "Not Found";
     case 405:
@@ -220,7 +223,41 @@ struct Connection {
   tcp::socket socket;
   asio::steady_timer timer;
   std::string in;
+  // Waiting for a request to begin, since when: such a connection may be closed for a new one.
+  bool idle = true;
+  std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
 };
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  asio::ip::address address = asio::ip::make_address(host, ec);
+  return !ec && address.is_loopback();
+}
+
+// What a parsed JSON value takes in memory, roughly: the node, and the heap blocks of its
+// strings, arrays and objects. A body of many small values takes many times its size.
+std::size_t json_memory(const json& value) {
+  std::size_t total = sizeof(json);
+  if (value.is_string()) {
+    total += value.get_ref<const std::string&>().capacity() + 32;
+  } else if (value.is_array()) {
+    total += 32;
+    for (const json& item : value) total += json_memory(item);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) total += 64 + key.size() + json_memory(item);
+  }
+  return total;
+}
+
+std::size_t stored_memory(const Notification& n) {
+  std::size_t total = sizeof(Notification) + json_memory(n.payload) + json_memory(n.labels) +
+                      n.format.size() + n.status.size() + n.receiver.size() + n.path.size();
+  for (const auto& a : n.alerts) {
+    total += sizeof(ReceivedAlert) + a.alertname.size() + a.status.size() + json_memory(a.labels);
+  }
+  return total;
+}
 
 // Closes the connection when the timer expires before the request is complete; the handler holds
 // only a weak reference, as the connection may be gone by then.
@@ -249,7 +286,7 @@ asio::awaitable<bool> write_response(Connection& c, const Response& r) {
   std::string text = "HTTP/1.1 " + std::to_string(r.status) + " " + reason(r.status) +
                      "\r\nContent-Type: " + r.content_type +
                      "\r\nContent-Length: " + std::to_string(r.body.size()) + "\r\n" +
-                     (r.close ? "Connection: close\r\n" : "") + "\r\n" + r.body;
+                     (r.close ? "Connection: close\r\n" : "") + r.extra_headers + "\r\n" + r.body;
   boost::system::error_code ec;
   co_await asio::async_write(c.socket, asio::buffer(text),
                              asio::redirect_error(asio::use_awaitable, ec));
@@ -265,6 +302,10 @@ asio::awaitable<bool> write_continue(Connection& c) {
 }
 
 }  // namespace
+
+json RejectedRequest::to_json() const {
+  return {{"received_at", format_rfc3339(received_at)}, {"path", path}, {"reason", reason}};
+}
 
 json SubscriptionEvent::to_json() const {
   return {{"received_at", format_rfc3339(received_at)},
@@ -285,6 +326,12 @@ ReceiverOptions receiver_options(const json& settings) {
       if (!value.is_string()) throw common::ValueError("integrations.receiver.listen: a string");
       options.listen = value.get<std::string>();
       split_listen(options.listen);
+    } else if (key == "auth") {
+      options.auth = receiver_auth_from(value);
+    } else if (key == "insecure") {
+      if (!value.is_boolean())
+        throw common::ValueError("integrations.receiver.insecure: true or false");
+      options.insecure = value.get<bool>();
     } else if (key == "allowSnsTopics") {
       json topics = value.is_string() ? json::array({value}) : value;
       if (!topics.is_array()) {
@@ -302,11 +349,25 @@ ReceiverOptions receiver_options(const json& settings) {
       }
       options.max_body = value.get<std::size_t>();
     } else {
-      throw common::ValueError("integrations.receiver." + key +
-                               ": unknown setting (listen, allowSnsTopics, maxBodyBytes)");
+      throw common::ValueError(
+          "integrations.receiver." + key +
+          ": unknown setting (listen, auth, insecure, allowSnsTopics, maxBodyBytes)");
     }
   }
+  if (exposed_without_auth(options)) {
+    throw common::ValueError(
+        "integrations.receiver.listen: " + options.listen +
+        " can be reached from other machines, and without auth anyone who can reach it makes a "
+        "receiver.notification check pass with one POST. Give auth (bearerToken, basic or "
+        "pathSecret, e.g. {bearerToken: \"${env:RECEIVER_TOKEN}\"}), listen on 127.0.0.1, or "
+        "say insecure: true");
+  }
   return options;
+}
+
+bool exposed_without_auth(const ReceiverOptions& options) {
+  if (options.auth.required() || options.insecure) return false;
+  return !is_loopback_host(split_listen(options.listen).first);
 }
 
 struct NotificationReceiver::Impl {
@@ -327,9 +388,12 @@ struct NotificationReceiver::Impl {
 
   mutable std::mutex mutex;
   std::deque<Notification> notifications;
-  std::size_t stored_bytes = 0;
+  std::size_t stored_bytes = 0;       // estimated memory of what is kept
+  std::deque<std::size_t> memory_of;  // each kept notification's share of it
   std::size_t dropped = 0;
   std::deque<SubscriptionEvent> subscriptions;
+  std::deque<RejectedRequest> rejections;
+  std::vector<std::weak_ptr<Connection>> open;  // the server thread's, for closing idle ones
 
   // Fetching a SubscribeURL can take seconds; it runs on its own thread, not the server's.
   std::thread confirmer;
@@ -386,12 +450,33 @@ struct NotificationReceiver::Impl {
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      if (connections >= kMaxConnections) {
+      if (connections >= options.max_connections && !close_longest_idle()) {
         socket.close(ec);
         continue;
       }
-      asio::co_spawn(io, serve(std::make_shared<Connection>(std::move(socket))), asio::detached);
+      auto connection = std::make_shared<Connection>(std::move(socket));
+      open.push_back(connection);
+      asio::co_spawn(io, serve(std::move(connection)), asio::detached);
     }
+  }
+
+  // Connections that opened and sent nothing must not lock real senders out: at the limit, the
+  // one idle longest gives way. False when every connection is busy with a request (those have
+  // kRequestTimeout).
+  bool close_longest_idle() {
+    std::erase_if(open, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+    std::shared_ptr<Connection> oldest;
+    for (const auto& w : open) {
+      auto c = w.lock();
+      if (c && c->idle && c->socket.is_open() && (!oldest || c->idle_since < oldest->idle_since)) {
+        oldest = std::move(c);
+      }
+    }
+    if (!oldest) return false;
+    boost::system::error_code ignored;
+    oldest->socket.close(ignored);
+    oldest->idle = false;
+    return true;
   }
 
   asio::awaitable<void> serve(std::shared_ptr<Connection> c) {
@@ -428,13 +513,17 @@ struct NotificationReceiver::Impl {
   asio::awaitable<bool> read_request(Connection& c, Request& request,
                                      std::optional<Response>& refusal) {
     std::size_t head_end;
+    c.idle = c.in.empty();
+    c.idle_since = std::chrono::steady_clock::now();
     while ((head_end = c.in.find("\r\n\r\n")) == std::string::npos) {
       if (c.in.size() > kMaxHeaderBytes) {
         refusal = error_response(431, "request head over 64 KiB");
         co_return false;
       }
       if (!co_await read_more(c)) co_return false;
+      c.idle = false;
     }
+    c.idle = false;
     if (!parse_head(std::string_view(c.in).substr(0, head_end), request)) {
       refusal = error_response(400, "malformed HTTP request");
       co_return false;
@@ -517,7 +606,16 @@ struct NotificationReceiver::Impl {
   }
 
   Response handle(const Request& request) {
-    std::string path = request.target.substr(0, request.target.find('?'));
+    const AuthCheck auth =
+        check_receiver_auth(options.auth, request.header("authorization"),
+                            request.target.substr(0, request.target.find_first_of("?#")));
+    if (auth.result != AuthResult::Accepted) {
+      reject(auth, request.target.substr(0, request.target.find_first_of("?#")));
+      Response r = error_response(401, auth.reason + ": this receiver needs credentials");
+      r.extra_headers = "WWW-Authenticate: Bearer realm=\"firedrill\"\r\n";
+      return r;
+    }
+    const std::string& path = auth.route;
     if (path == "/notifications") {
       if (request.method != "GET" && request.method != "HEAD") {
         return error_response(405, "GET /notifications");
@@ -550,7 +648,8 @@ struct NotificationReceiver::Impl {
     json body;
     try {
       body = json::parse(request.body);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+      // Not only syntax: a number out of range (1e999999) is refused the same way.
       return error_response(400, std::string("malformed JSON: ") + e.what());
     }
     std::string sns_type;
@@ -572,6 +671,8 @@ struct NotificationReceiver::Impl {
       n = normalise_webhook(body, format);
     } catch (const PayloadError& e) {
       return error_response(400, e.what());
+    } catch (const json::exception& e) {
+      return error_response(400, std::string("unexpected payload: ") + e.what());
     }
     n.payload = std::move(body);
     store(std::move(n), path, request.body.size());
@@ -655,18 +756,28 @@ struct NotificationReceiver::Impl {
     }
   }
 
+  void reject(const AuthCheck& auth, const std::string& path) {
+    std::lock_guard lock(mutex);
+    rejections.push_back(
+        {WallClock::now(), common::excerpt(shown_receiver_path(path), 256), auth.reason});
+    if (rejections.size() > kMaxRejections) rejections.pop_front();
+  }
+
   void store(Notification n, const std::string& path, std::size_t bytes) {
     n.received_at = WallClock::now();
     n.path = common::excerpt(path, 256);
     n.bytes = bytes;
+    const std::size_t memory = stored_memory(n);
     {
       std::lock_guard lock(mutex);
       notifications.push_back(n);
-      stored_bytes += bytes;
+      memory_of.push_back(memory);
+      stored_bytes += memory;
       while (notifications.size() > 1 && (notifications.size() > options.max_notifications ||
                                           stored_bytes > options.max_stored_bytes)) {
-        stored_bytes -= notifications.front().bytes;
+        stored_bytes -= memory_of.front();
         notifications.pop_front();
+        memory_of.pop_front();
         ++dropped;
       }
     }
@@ -688,9 +799,12 @@ struct NotificationReceiver::Impl {
     for (const auto& n : notifications) list.push_back(n.to_json());
     json events = json::array();
     for (const auto& e : subscriptions) events.push_back(e.to_json());
+    json rejected = json::array();
+    for (const auto& r : rejections) rejected.push_back(r.to_json());
     return {{"address", bound},
             {"notifications", std::move(list)},
             {"subscriptions", std::move(events)},
+            {"rejected", std::move(rejected)},
             {"dropped", dropped}};
   }
 };
@@ -724,6 +838,11 @@ std::vector<Notification> NotificationReceiver::notifications() const {
 std::vector<SubscriptionEvent> NotificationReceiver::subscriptions() const {
   std::lock_guard lock(impl_->mutex);
   return {impl_->subscriptions.begin(), impl_->subscriptions.end()};
+}
+
+std::vector<RejectedRequest> NotificationReceiver::rejections() const {
+  std::lock_guard lock(impl_->mutex);
+  return {impl_->rejections.begin(), impl_->rejections.end()};
 }
 
 std::size_t NotificationReceiver::dropped() const {

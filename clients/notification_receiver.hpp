@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clients/notification_formats.hpp"
+#include "clients/receiver_auth.hpp"
 
 namespace firedrill::clients {
 
@@ -22,22 +23,43 @@ struct SubscriptionEvent {
   nlohmann::json to_json() const;
 };
 
+// A request turned away for want of valid credentials (401): evidence that a sender tried, never
+// a delivery.
+struct RejectedRequest {
+  std::chrono::system_clock::time_point received_at;
+  std::string path;    // as shown_receiver_path() shows it
+  std::string reason;  // "no credentials" | "wrong credentials"
+
+  nlohmann::json to_json() const;
+};
+
 struct ReceiverOptions {
   std::string listen = "127.0.0.1:9095";  // HOST:PORT or [IPv6]:PORT; port 0 picks a free one
+  ReceiverAuth auth;
+  // Listening beyond loopback without `auth` lets anyone who can reach the receiver make a drill
+  // pass with one POST; receiver_options() refuses it unless this is set.
+  bool insecure = false;
   // SNS subscriptions are confirmed (their SubscribeURL fetched) for these topic ARNs only:
   // anyone who can reach the receiver can post a confirmation.
   std::vector<std::string> allowed_sns_topics;
   std::size_t max_body = 1024 * 1024;
   std::size_t max_notifications = 1000;  // beyond either bound the oldest are dropped
+  // What the kept notifications take in memory once parsed (estimated), not their bodies' size.
   std::size_t max_stored_bytes = 64 * 1024 * 1024;
+  // Beyond this many open connections the one idle longest is closed for a new one.
+  int max_connections = 256;
   // Called on the receiver's threads after each notification or event is stored.
   std::function<void(const Notification&)> on_notification;
   std::function<void(const SubscriptionEvent&)> on_subscription;
 };
 
-// The options in a drill's integrations.receiver: {listen, allowSnsTopics, maxBodyBytes}.
-// Throws common::ValueError naming the setting.
+// The options in a drill's integrations.receiver: {listen, auth, insecure, allowSnsTopics,
+// maxBodyBytes}. Throws common::ValueError naming the setting, also for a listen address beyond
+// loopback without auth or insecure: true.
 ReceiverOptions receiver_options(const nlohmann::json& settings);
+
+// True for a listen address beyond loopback with neither auth nor insecure.
+bool exposed_without_auth(const ReceiverOptions& options);
 
 // firedrill's own notification endpoint: an HTTP/1.1 server on its own thread that Alertmanager,
 // Grafana, Slack-compatible senders and SNS post to, keeping what it got in memory.
@@ -47,8 +69,9 @@ ReceiverOptions receiver_options(const nlohmann::json& settings);
 //   POST or PUT /alertmanager, /grafana, /slack, /sns   that format only
 //   GET /notifications        everything kept, as JSON
 //
-// Answers 400 to malformed JSON or a payload that is not the path's format, 413 to a body over
-// max_body, 404 to other paths.
+// With auth, every path may also be reached as /hooks/SECRET/PATH, and a request without valid
+// credentials is answered 401 and kept as a RejectedRequest only. Answers 400 to malformed JSON
+// or a payload that is not the path's format, 413 to a body over max_body, 404 to other paths.
 class NotificationReceiver {
  public:
   // Serves from return on; throws std::runtime_error when the address cannot be bound.
@@ -63,6 +86,7 @@ class NotificationReceiver {
 
   std::vector<Notification> notifications() const;  // oldest first
   std::vector<SubscriptionEvent> subscriptions() const;
+  std::vector<RejectedRequest> rejections() const;  // the latest 1000, oldest first
   std::size_t dropped() const;     // notifications dropped to stay within the bounds
   nlohmann::json to_json() const;  // what GET /notifications serves
 

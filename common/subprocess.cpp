@@ -14,6 +14,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "common/child_keeper.hpp"
+
 extern char** environ;
 
 namespace firedrill::common {
@@ -163,6 +165,7 @@ SubprocessResult run_subprocess(const SubprocessRequest& request) {
   int error =
       posix_spawnp(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), envp.data());
   if (error != 0) throw system_failure("cannot run \"" + request.argv[0] + "\"", error);
+  child_keeper().watch(pid);
   out_write.reset();
   err_write.reset();
   for (auto& c : captures) ::fcntl(c.fd.get(), F_SETFL, O_NONBLOCK);

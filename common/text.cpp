@@ -1,6 +1,7 @@
 #include "common/text.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "common/errors.hpp"
@@ -96,6 +97,33 @@ std::string double_quoted(std::string_view value) {
     }
   }
   return out + "\"";
+}
+
+std::string escape_terminal_controls(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  auto escape = [&out](unsigned cp) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", cp);
+    out += buf;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 0x1B && text.substr(i + 1, 2) == "[K") {
+      out += "\x1b[K";
+      i += 2;
+    } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      escape(c);
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      escape(static_cast<unsigned char>(text[i + 1]));
+      ++i;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace firedrill::common

@@ -22,9 +22,13 @@ void Http1Session::pop_front() {
 
 bool Http1Session::on_read(const uint8_t* data, size_t len) {
   const char* p = reinterpret_cast<const char*>(data);
+  // Only requests sent before these bytes arrived can be answered by them: a request submitted
+  // from on_response below is still in the output buffer, so a second answer to an earlier
+  // request must not be taken for its response.
+  uint32_t answerable = count_;
   while (len > 0) {
-    if (count_ == 0) {
-      error_ = "the server sent data without a request outstanding";
+    if (answerable == 0) {
+      error_ = "the server sent a response to no request (data without a request outstanding)";
       return false;
     }
     const Pending& front = ring_[head_];
@@ -46,6 +50,7 @@ bool Http1Session::on_read(const uint8_t* data, size_t len) {
       uint64_t body = parser_.body_bytes();
       if (!parser_.keep_alive()) closing_ = true;
       pop_front();
+      --answerable;
       events_.on_response(slot, status, body);
       // After "Connection: close" nothing more may be read as a response on this connection.
       if (closing_) return true;

@@ -28,7 +28,8 @@ constexpr size_t kErrorKindCount = static_cast<size_t>(ErrorKind::kCount);
 std::string_view error_kind_name(ErrorKind kind);
 bool is_connect_error(ErrorKind kind);
 
-constexpr int kMaxStatus = 600;
+// A status is three digits (RFC 9110 section 15): one slot each, so 600 to 999 are counted too.
+constexpr int kMaxStatus = 1000;
 
 // Counters and histograms of one worker, merged into one at the end. Plain data: the hot path
 // increments fields directly.

@@ -2,19 +2,22 @@
 
 #include <fmt/format.h>
 
+#include "reporters/report_text.hpp"
+
 namespace firedrill::reporters {
 
 ConsoleProgress::ConsoleProgress(std::ostream& out, bool live_line) : out_(out), live_(live_line) {}
 
 void ConsoleProgress::on_event(const TimelineEvent& e) {
   std::lock_guard lock(mutex_);
-  if (e.type == "step_start") step_ = e.name;
+  // Names and details quote the drill file, which may not send the terminal its escapes.
+  if (e.type == "step_start") step_ = clean_text(e.name);
   if (e.type == "fault_injected") ++faults_active_;
   if (e.type == "fault_reverted" || e.type == "fault_revert_failed") --faults_active_;
   if (e.type == "step_end") return;
   if (line_shown_) out_ << "\r\033[K";
-  out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, e.name,
-                      e.detail.empty() ? "" : ": ", e.detail);
+  out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, clean_text(e.name),
+                      e.detail.empty() ? "" : ": ", clean_text(e.detail));
   line_shown_ = false;
   redraw();
 }

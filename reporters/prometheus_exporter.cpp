@@ -9,6 +9,8 @@
 
 #include <stdexcept>
 
+#include "common/secret_values.hpp"
+
 namespace firedrill::reporters {
 
 using prometheus::Labels;
@@ -76,8 +78,8 @@ prometheus::Histogram::BucketBoundaries second_buckets() {
 }  // namespace
 
 PrometheusExporter::PrometheusExporter(const std::string& drill, const std::string& run_id)
-    : drill_(drill),
-      run_id_(run_id),
+    : drill_(common::secret_values().redact(drill)),
+      run_id_(common::secret_values().redact(run_id)),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(std::make_unique<Metrics>(*registry_)) {
   metrics_->faults_active.Add({{"drill", drill_}}).Set(0);
@@ -145,7 +147,12 @@ void PrometheusExporter::on_load_second(const std::string& profile,
 
 void PrometheusExporter::on_check(const CheckResult& c) {
   std::lock_guard lock(mutex_);
-  Labels labels = {{"drill", drill_}, {"step", c.step}, {"kind", c.kind}, {"check", c.description}};
+  // A check's description shows its command or URL, which may hold an interpolated secret.
+  const common::SecretValues& secrets = common::secret_values();
+  Labels labels = {{"drill", drill_},
+                   {"step", secrets.redact(c.step)},
+                   {"kind", c.kind},
+                   {"check", secrets.redact(c.description)}};
   double state = c.verdict == "passed" ? 1 : c.verdict == "pending" ? 0 : -1;
   metrics_->check_state.Add(labels).Set(state);
   if (c.time_to_detect_s) metrics_->time_to_detect.Add(labels).Set(*c.time_to_detect_s);

@@ -96,7 +96,8 @@ std::string clean_text(std::string_view text) {
       text.remove_prefix(1);
       continue;
     }
-    bool control = (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7F;
+    // C1 controls too: some terminals take U+009B as the start of an escape sequence.
+    bool control = (cp < 0x20 && cp != '\t' && cp != '\n') || (cp >= 0x7F && cp <= 0x9F);
     if (control) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));

@@ -13,8 +13,8 @@ std::string format_offset(double seconds);   // from the drill start: "+12.4s"
 std::string format_latency(uint64_t ns);     // "850us", "12.3ms", "1.20s"
 std::string format_count(uint64_t n);        // "1,234,567"
 
-// Valid UTF-8 (U+FFFD for bytes that are not) without control characters other than tab and
-// newline (shown as \u001b), so that any message can go into XML, HTML or a terminal.
+// Valid UTF-8 (U+FFFD for bytes that are not) without C0 and C1 control characters other than
+// tab and newline (shown as \u001b), so that any message can go into XML, HTML or a terminal.
 std::string clean_text(std::string_view text);
 // Escaped for XML and HTML (after clean_text). Attribute values, quoted either way, also escape
 // quotes, and tab and newline as character references, which attribute value normalisation keeps.

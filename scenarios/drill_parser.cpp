@@ -12,6 +12,7 @@
 #include "clients/notification_receiver.hpp"
 #include "common/bounded_file.hpp"
 #include "common/suggest.hpp"
+#include "reporters/report_text.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/kind_catalog.hpp"
 #include "scenarios/load_profiles.hpp"
@@ -257,9 +258,10 @@ ParseOutcome parse_drill_file(const std::string& path, const EnvLookup& env) {
 std::string format_errors(const std::vector<DrillError>& errors) {
   std::string out;
   for (const auto& e : errors) {
-    out += e.at.file;
+    // Messages quote the file, and no file may send a terminal its escapes.
+    out += reporters::clean_text(e.at.file);
     if (e.at.line > 0) out += ":" + std::to_string(e.at.line) + ":" + std::to_string(e.at.column);
-    out += ": " + e.message + "\n";
+    out += ": " + reporters::clean_text(e.message) + "\n";
   }
   return out;
 }

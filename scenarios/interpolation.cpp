@@ -103,6 +103,7 @@ Interpolated interpolate(std::string_view text, const InterpolationSources& sour
     const std::string reference(text.substr(pos, close + 1 - pos));
     const std::string_view body = text.substr(pos + 2, close - pos - 2);
     bool ok = false;
+    const std::size_t value_start = result.value.size();
     if (body.starts_with("env:")) {
       ok = resolve_env(body.substr(4), reference, sources, result.value, result.error);
     } else if (body.starts_with("file:")) {
@@ -112,6 +113,7 @@ Interpolated interpolate(std::string_view text, const InterpolationSources& sour
     }
     if (!ok) return result;
     result.substituted = true;
+    result.substitutions.push_back({result.value.substr(value_start), reference});
     pos = close + 1;
   }
   return result;

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scenarios/drill_parser.hpp"
 
@@ -12,10 +13,16 @@ struct InterpolationSources {
   std::filesystem::path base_dir;  // ${file:PATH} is relative to the drill file's folder
 };
 
+struct Substitution {
+  std::string value;      // what was put in
+  std::string reference;  // as written: "${env:TOKEN}"
+};
+
 struct Interpolated {
   std::string value;
   // A variable or a file was read: the value may be a secret and must never appear in a message.
   bool substituted = false;
+  std::vector<Substitution> substitutions;  // for common::secret_values()
   std::string error;  // empty when the text is valid; names the reference, never a value
 };
 

@@ -8,11 +8,12 @@ namespace firedrill::scenarios {
 KindCatalog registered_kinds() {
   KindCatalog catalog;
   for (const auto& k : chaos::fault_kinds()) {
-    catalog.faults.push_back(
-        {k.name, k.summary, k.schema, [&k](const common::Params& p, const nlohmann::json& i) {
-           k.create(p, nullptr);
-           if (k.check_integrations) k.check_integrations(p, i);
-         }});
+    catalog.faults.push_back({k.name, k.summary, k.schema,
+                              [&k](const common::Params& p, const nlohmann::json& i) {
+                                k.create(p, nullptr);
+                                if (k.check_integrations) k.check_integrations(p, i);
+                              },
+                              k.changes});
   }
   for (const auto& k : validators::check_kinds()) {
     // How the kind tells new state from old is part of what it means, so editors show it.

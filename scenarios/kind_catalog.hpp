@@ -21,6 +21,8 @@ struct KindDecl {
   // Optional: test catalogs leave it out.
   std::function<void(const common::Params&, const nlohmann::json& integrations)> construct =
       nullptr;
+  // Faults only: chaos::FaultKind::changes, what no two active faults may both change.
+  std::function<std::vector<std::string>(const common::Params&)> changes = nullptr;
 };
 
 struct KindCatalog {

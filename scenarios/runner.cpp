@@ -272,6 +272,9 @@ void Run::run_chaos_step(const Step& step) {
   reporters::FaultResult fr;
   fr.step = step.name;
   fr.kind = step.fault.kind;
+  // A `for:` that ended during the previous step is reverted before the next fault: faults on
+  // one target are right only when reverted last first (see scenarios/fault_overlap.hpp).
+  housekeeping();
   ActiveFault active;
   active.id = fmt::format("fault-{}", faults_.size() + 1);
   fault_context_.note = [this, kind = step.fault.kind](const std::string& line) {

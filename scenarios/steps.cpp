@@ -4,6 +4,7 @@
 
 #include "common/errors.hpp"
 #include "common/suggest.hpp"
+#include "scenarios/fault_overlap.hpp"
 #include "scenarios/load_profiles.hpp"
 #include "scenarios/param_validation.hpp"
 
@@ -255,9 +256,12 @@ std::vector<Step> parse_steps(YamlReader& reader, const Value& value,
   if (!items) return steps;
   if (items->empty()) reader.error(value.at, "give at least one step");
   StepReader read{reader, profiles, kinds, integrations};
+  const size_t errors_before = reader.error_count();
   for (size_t i = 0; i < items->size(); ++i) {
     if (auto step = read.read((*items)[i], i + 1)) steps.push_back(std::move(*step));
   }
+  // The timeline between faults is known only when every step could be read.
+  if (reader.error_count() == errors_before) check_fault_overlap(reader, steps, kinds);
   return steps;
 }
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/errors.hpp"
+#include "common/secret_values.hpp"
 #include "common/suggest.hpp"
 #include "loadgen/url.hpp"
 
@@ -245,6 +246,8 @@ std::optional<Scalar> YamlReader::scalar(const Value& v, std::string_view expect
   }
   s.value = std::move(result.value);
   s.substituted = result.substituted;
+  for (const auto& sub : result.substitutions)
+    common::secret_values().add(sub.value, sub.reference);
   return s;
 }
 

@@ -135,6 +135,10 @@ class ReceiverNotificationCheck final : public Check {
       if (matched && !fresh) ++earlier;
     }
     if (!pre_existing.empty()) evidence["pre_existing"] = pre_existing;
+    // Turned away without valid credentials: never a delivery, but worth saying when none came.
+    std::size_t rejected = 0;
+    for (const auto& r : context.receiver->rejections()) rejected += r.received_at > since;
+    if (rejected > 0) evidence["rejected_since"] = rejected;
 
     Observation o;
     if (absent_) {
@@ -176,6 +180,11 @@ class ReceiverNotificationCheck final : public Check {
       }
       if (earlier > 0) {
         o.message += ", " + std::to_string(earlier) + " matching ones before (they do not count)";
+      }
+      if (rejected > 0) {
+        o.message += "; " + std::to_string(rejected) +
+                     " requests were rejected for want of valid credentials (401): check the "
+                     "sender's http_config against integrations.receiver.auth";
       }
       evidence["received_since"] = std::move(received_since);
       evidence["received_since_count"] = count_since;

@@ -139,6 +139,26 @@ TEST_F(LocalDrill, ReceiverDownFailsTheNotificationButStillRevertsAndReports) {
   expect_reverted_and_reported(r);
 }
 
+TEST_F(LocalDrill, APageWithTheReceiversCredentialsIsDelivered) {
+  DrillRun r = run(fixture("authenticated-pager"));
+  EXPECT_EQ(r.command.exit_code, 0) << r.command.out << r.command.err;
+  EXPECT_EQ(check(r, "receiver.notification")["verdict"], "passed");
+  expect_reverted_and_reported(r);
+}
+
+// Alertmanager did page, with the wrong token: every page is rejected, none counts, and the
+// failure says why instead of looking like a page that never came.
+TEST_F(LocalDrill, APageWithWrongCredentialsIsRejectedAndNeverPasses) {
+  DrillRun r = run(fixture("wrong-credentials"));
+  EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;
+  EXPECT_EQ(check(r, "alertmanager.alert")["verdict"], "passed");
+  json page = check(r, "receiver.notification");
+  EXPECT_EQ(page["verdict"], "failed") << page.dump(2);
+  EXPECT_GE(page["evidence"].value("rejected_since", 0), 1) << page.dump(2);
+  EXPECT_THAT(message(page), HasSubstr("rejected for want of valid credentials (401)"));
+  expect_reverted_and_reported(r);
+}
+
 TEST_F(LocalDrill, ANotificationReSentAfterTheFaultIsNoDetection) {
   DrillRun r = run(fixture("resent-after-fault"));
   EXPECT_EQ(r.command.exit_code, 1) << r.command.out << r.command.err;

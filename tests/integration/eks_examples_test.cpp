@@ -27,7 +27,14 @@ bool only_kube_kinds_unknown(const std::string& errors) {
   return count > 0;
 }
 
-TEST(EksExamples, EveryDrillIsValid) {
+// The drills whose receiver SNS reaches need its password, as a user's environment gives it.
+class EksExamples : public ::testing::Test {
+ protected:
+  void SetUp() override { setenv("RECEIVER_PASSWORD", "example-password", 1); }
+  void TearDown() override { unsetenv("RECEIVER_PASSWORD"); }
+};
+
+TEST_F(EksExamples, EveryDrillIsValid) {
   std::vector<fs::path> drills;
   for (const auto& entry : fs::directory_iterator(kExamples)) {
     if (entry.path().extension() == ".yaml") drills.push_back(entry.path());
@@ -46,7 +53,7 @@ TEST(EksExamples, EveryDrillIsValid) {
   }
 }
 
-TEST(EksExamples, AwsOnlyDrillsValidateWithTheirCounts) {
+TEST_F(EksExamples, AwsOnlyDrillsValidateWithTheirCounts) {
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"oom-pod-restart-alarm.yaml", "3 steps, 2 checks, 1 fault"},
       {"application-logs.yaml", "4 steps, 3 checks, 1 fault"},
@@ -61,7 +68,16 @@ TEST(EksExamples, AwsOnlyDrillsValidateWithTheirCounts) {
 }
 
 // The defaults stand in for what the environment does not give, and the environment wins.
-TEST(EksExamples, NamesComeFromTheEnvironment) {
+// Without the password the receiver, which SNS must reach, is not exposed.
+TEST(EksExamplesWithoutPassword, AReachableReceiverNeedsItsCredentials) {
+  const fs::path file = kExamples / "error-log-alarm.yaml";
+  CommandResult r = run_firedrill({"validate", file.string()}, false);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("environment variable RECEIVER_PASSWORD is not set"), std::string::npos)
+      << r.err;
+}
+
+TEST_F(EksExamples, NamesComeFromTheEnvironment) {
   const fs::path file = kExamples / "error-log-alarm.yaml";
   CommandResult r = run_firedrill({"validate", file.string()}, false);
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -130,6 +130,20 @@ TEST(LoadH1, TcpResetsCountedAndNewConnectionsMade) {
   EXPECT_GE(r.json.at("connections").at("established").get<uint64_t>(), 50u);
 }
 
+// Any three-digit status is a status (RFC 9110 section 15): 799 is failed, and it is in the
+// status table like any other, so the table adds up to the responses.
+TEST(LoadH1, AStatusAbove599IsCountedInTheTable) {
+  TestServer server({"--status-cycle", "200,799"});
+  CommandResult r = run_firedrill(
+      {"load", "-q", "--protocol", "h1", "-n", "100", "-c", "1", server.url("/cycle")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(status(r, "200"), 50u);
+  EXPECT_EQ(status(r, "799"), 50u) << r.json.dump(2);
+  EXPECT_EQ(req(r, "failed"), 50u);
+  EXPECT_EQ(r.json.at("status_classes").at("7xx").get<uint64_t>(), 50u);
+  EXPECT_NE(r.out.find("799: 50"), std::string::npos) << r.out;
+}
+
 TEST(LoadErrors, ConnectionRefusedMeansUnreachable) {
   uint16_t port;
   {

@@ -587,6 +587,17 @@ TEST(DrillParser, AFileReferenceReadsRegularFilesOnly) {
                           "device, not a regular file"));
 }
 
+// A key that holds terminal escapes (here OSC 52, which writes the clipboard) is quoted in the
+// message, escaped.
+TEST(DrillParser, ControlCharactersFromTheFileAreEscapedInMessages) {
+  auto outcome = parse(kHead + "\"x\\e]52;c;aGk=\\a\": 1\nsteps: [{wait: 1s}]\n");
+  ASSERT_FALSE(outcome.drill);
+  const std::string shown = scenarios::format_errors(outcome.errors);
+  EXPECT_EQ(shown.find('\x1b'), std::string::npos) << shown;
+  EXPECT_EQ(shown.find('\a'), std::string::npos) << shown;
+  EXPECT_NE(shown.find("\\u001b]52;c;aGk=\\u0007"), std::string::npos) << shown;
+}
+
 TEST(DrillParser, ADeviceIsNoDrillFile) {
   auto outcome = scenarios::parse_drill_file("/dev/zero", env_of({}));
   EXPECT_FALSE(outcome.drill);

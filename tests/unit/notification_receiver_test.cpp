@@ -486,9 +486,12 @@ TEST(NotificationReceiver, SnsSubscriptionConfirmedOnlyForAllowedTopics) {
 }
 
 TEST(NotificationReceiver, OptionsFromTheDrill) {
-  auto options = clients::receiver_options(
-      {{"listen", "0.0.0.0:9095"}, {"allowSnsTopics", kTopic}, {"maxBodyBytes", 2048}});
+  auto options = clients::receiver_options({{"listen", "0.0.0.0:9095"},
+                                            {"auth", {{"bearerToken", "pager-token"}}},
+                                            {"allowSnsTopics", kTopic},
+                                            {"maxBodyBytes", 2048}});
   EXPECT_EQ(options.listen, "0.0.0.0:9095");
+  EXPECT_EQ(options.auth.bearer_token, "pager-token");
   EXPECT_EQ(options.allowed_sns_topics, std::vector<std::string>{kTopic});
   EXPECT_EQ(options.max_body, 2048u);
   EXPECT_EQ(clients::receiver_options(json()).listen, "127.0.0.1:9095");
@@ -518,9 +521,9 @@ TEST(ReceiverNotificationCheck, PassesOnANotificationAfterTheFault) {
   context.last_fault = std::chrono::system_clock::now();
   context.receiver = &receiver;
   // Started after the fault (the payload's startsAt has milliseconds only).
-  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing",
-                                               std::chrono::system_clock::now() + 1s)
-                              .dump());
+  send(receiver.url("/"),
+       alertmanager_payload("KubePodOOMKilled", "firing", std::chrono::system_clock::now() + 1s)
+           .dump());
   auto o = observe_notification(
       {{"alertname", "KubePodOOMKilled"}, {"labels", {{"namespace", "shop"}}}}, context);
   EXPECT_EQ(o.verdict, validators::Verdict::Pass) << o.message;
@@ -589,9 +592,9 @@ TEST(ReceiverNotificationCheck, AnAlertFiringAtTheBaselineIsNoDetectionUntilItRe
 
   // Resolved after the baseline, then firing again with a new startsAt: a new activation.
   send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "resolved", fired).dump());
-  send(receiver.url("/"), alertmanager_payload("KubePodOOMKilled", "firing",
-                                               std::chrono::system_clock::now() + 2s)
-                              .dump());
+  send(receiver.url("/"),
+       alertmanager_payload("KubePodOOMKilled", "firing", std::chrono::system_clock::now() + 2s)
+           .dump());
   o = check->observe(context);
   EXPECT_EQ(o.verdict, validators::Verdict::Pass) << o.message;
 }

@@ -12,6 +12,24 @@ namespace {
 
 using ::testing::HasSubstr;
 
+TEST(EscapeTerminalControls, ShowsWhatATerminalWouldObey) {
+  // OSC 52 writes the clipboard; CSI moves the cursor; U+009B is CSI in one code point.
+  EXPECT_EQ(escape_terminal_controls("a\x1b]52;c;aGk=\x07"
+                                     "b"),
+            "a\\u001b]52;c;aGk=\\u0007b");
+  EXPECT_EQ(escape_terminal_controls("\x1b[2J\x7f"), "\\u001b[2J\\u007f");
+  EXPECT_EQ(escape_terminal_controls("x\xc2\x9b"
+                                     "31m"),
+            "x\\u009b31m");
+  EXPECT_EQ(escape_terminal_controls(std::string("a\0b", 3)), "a\\u0000b");
+}
+
+TEST(EscapeTerminalControls, KeepsLineBreaksTabsUtf8AndTheProgressLinesErase) {
+  EXPECT_EQ(escape_terminal_controls("a\tb\nc\r\x1b[Kd"), "a\tb\nc\r\x1b[Kd");
+  EXPECT_EQ(escape_terminal_controls("caf\xc3\xa9 \xc2\xa0 \xe2\x80\xa6"),
+            "caf\xc3\xa9 \xc2\xa0 \xe2\x80\xa6");
+}
+
 TEST(Trimmed, DropsWhitespaceAtBothEndsOnly) {
   EXPECT_EQ(trimmed("  token-1\r\n"), "token-1");
   EXPECT_EQ(trimmed("\ta b\t"), "a b");

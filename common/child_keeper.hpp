@@ -1,0 +1,31 @@
+#pragma once
+#include <sys/types.h>
+
+#include <mutex>
+
+namespace firedrill::common {
+
+// Makes the process groups firedrill starts (exec commands, local services) die with it, however
+// it ends, kill -9 included. A shell's children do not share the shell's parent-death signal, so
+// the first watch() forks a keeper: a small process in its own session, ignoring the terminal's
+// signals, that holds the read end of a pipe whose write end only firedrill has. When firedrill
+// ends, the pipe closes and the keeper SIGKILLs every group it was told of that still exists,
+// then exits. Groups that have emptied are dropped every second, so an id the kernel reuses later
+// is not killed.
+class ChildKeeper {
+ public:
+  // Registers the process group `pgid` (its leader's pid). Never throws: without a keeper the
+  // group is still killed on every ending firedrill handles itself.
+  void watch(pid_t pgid);
+
+ private:
+  void start();  // under mutex_
+
+  std::mutex mutex_;
+  int pipe_write_ = -1;
+  bool tried_ = false;
+};
+
+ChildKeeper& child_keeper();
+
+}  // namespace firedrill::common

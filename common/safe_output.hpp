@@ -1,0 +1,49 @@
+#pragma once
+#include <iosfwd>
+#include <streambuf>
+#include <string>
+
+#include "common/secret_values.hpp"
+
+namespace firedrill::common {
+
+// A stream buffer for what a terminal shows: before text reaches `target`, every secret value
+// becomes its reference and every control character a drill file or a server could have put in
+// becomes an escape (common::escape_terminal_controls). It holds text until a flush (std::cerr
+// flushes after every insertion; std::endl and the end of a program flush std::cout), so a value
+// written in one insertion is always seen whole.
+class SafeOutputBuf final : public std::streambuf {
+ public:
+  SafeOutputBuf(std::streambuf* target, const SecretValues& secrets)
+      : target_(target), secrets_(secrets) {}
+  ~SafeOutputBuf() override { sync(); }
+
+ protected:
+  int_type overflow(int_type c) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+  int sync() override;
+
+ private:
+  static constexpr std::size_t kMaxHeld = 64 * 1024;
+  std::streambuf* target_;
+  const SecretValues& secrets_;
+  std::string held_;
+};
+
+// For as long as it lives, std::cout and std::cerr go through SafeOutputBufs over
+// secret_values(): nothing the program prints shows an interpolated value.
+class SafeStandardStreams {
+ public:
+  SafeStandardStreams();
+  ~SafeStandardStreams();
+  SafeStandardStreams(const SafeStandardStreams&) = delete;
+  SafeStandardStreams& operator=(const SafeStandardStreams&) = delete;
+
+ private:
+  SafeOutputBuf out_;
+  SafeOutputBuf err_;
+  std::streambuf* old_out_;
+  std::streambuf* old_err_;
+};
+
+}  // namespace firedrill::common

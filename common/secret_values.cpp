@@ -1,0 +1,92 @@
+#include "common/secret_values.hpp"
+
+#include <algorithm>
+
+namespace firedrill::common {
+
+namespace {
+
+bool is_word(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+}  // namespace
+
+void SecretValues::add(std::string_view value, std::string_view reference) {
+  std::lock_guard lock(mutex_);
+  add_one(std::string(value), reference);
+  // A file's content may be shown a line at a time (a key, a certificate).
+  if (value.find('\n') == std::string_view::npos) return;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t end = std::min(value.find('\n', start), value.size());
+    std::string_view line = value.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() >= kLooseLength) add_one(std::string(line), reference);
+    start = end + 1;
+  }
+}
+
+void SecretValues::add_one(std::string value, std::string_view reference) {
+  if (value.size() < kMinLength) return;
+  for (const auto& s : secrets_) {
+    if (s.value == value) return;
+  }
+  auto at = std::find_if(secrets_.begin(), secrets_.end(),
+                         [&](const Secret& s) { return s.value.size() < value.size(); });
+  secrets_.insert(at, Secret{std::move(value), std::string(reference)});
+}
+
+std::string SecretValues::redact(std::string_view text) const {
+  std::lock_guard lock(mutex_);
+  if (secrets_.empty()) return std::string(text);
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const Secret* found = nullptr;
+    for (const auto& s : secrets_) {
+      if (text.compare(i, s.value.size(), s.value) != 0) continue;
+      if (s.value.size() < kLooseLength) {
+        const std::size_t end = i + s.value.size();
+        if ((i > 0 && is_word(text[i - 1])) || (end < text.size() && is_word(text[end]))) continue;
+      }
+      found = &s;
+      break;
+    }
+    if (found) {
+      out += found->reference;
+      i += found->value.size();
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+nlohmann::json SecretValues::redact_json(const nlohmann::json& doc) const {
+  if (doc.is_string()) return redact(doc.get_ref<const std::string&>());
+  if (doc.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& item : doc) out.push_back(redact_json(item));
+    return out;
+  }
+  if (doc.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, item] : doc.items()) out[redact(key)] = redact_json(item);
+    return out;
+  }
+  return doc;
+}
+
+bool SecretValues::empty() const {
+  std::lock_guard lock(mutex_);
+  return secrets_.empty();
+}
+
+SecretValues& secret_values() {
+  static SecretValues values;
+  return values;
+}
+
+}  // namespace firedrill::common
