@@ -123,15 +123,17 @@ CommandRunner add_receive_command(CLI::App& app) {
       "Run the built-in notification receiver on its own: point Alertmanager, Grafana, a\n"
       "Slack-compatible sender or an SNS subscription at it, and each notification it gets is\n"
       "printed as one JSON line on stdout. Formats: Alertmanager webhook, Grafana webhook, Slack\n"
-      "incoming-webhook JSON, SNS (notifications, and subscription confirmations for allowed\n"
-      "topics). GET /notifications lists what it got. Runs until SIGINT or SIGTERM.\n"
+      "incoming-webhook JSON, SNS (signed by SNS, of allowed topics: notifications, and\n"
+      "subscription confirmations). GET /notifications lists what it got. Runs until SIGINT or\n"
+      "SIGTERM.\n"
       "With a credential flag every request needs it (401 otherwise, and nothing is kept);\n"
       "listening beyond loopback needs one, or --insecure.\n"
       "Exit codes: 0 stopped by a signal, 2 bad usage, 3 the address cannot be bound.");
   sub->add_option("--listen", cmd->listen, "HOST:PORT to listen on, e.g. 127.0.0.1:9095")
       ->required();
   sub->add_option("--allow-sns-topic", cmd->allowed_topics,
-                  "confirm SNS subscriptions to this topic ARN (repeatable); others are refused");
+                  "accept SNS notifications of, and confirm subscriptions to, this topic ARN\n"
+                  "(repeatable); other topics are refused. SNS messages must be signed by SNS");
   sub->add_option("--max-body", cmd->max_body, "largest request body accepted, in bytes")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -81,6 +81,8 @@ const char* reason(int status) {
       return "Bad Request";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -394,6 +396,7 @@ struct NotificationReceiver::Impl {
   std::deque<SubscriptionEvent> subscriptions;
   std::deque<RejectedRequest> rejections;
   std::vector<std::weak_ptr<Connection>> open;  // the server thread's, for closing idle ones
+  SnsSignatureVerifier sns_verifier{options.sns_test_trust};
 
   // Fetching a SubscribeURL can take seconds; it runs on its own thread, not the server's.
   std::thread confirmer;
@@ -610,7 +613,7 @@ struct NotificationReceiver::Impl {
         check_receiver_auth(options.auth, request.header("authorization"),
                             request.target.substr(0, request.target.find_first_of("?#")));
     if (auth.result != AuthResult::Accepted) {
-      reject(auth, request.target.substr(0, request.target.find_first_of("?#")));
+      reject(request.target.substr(0, request.target.find_first_of("?#")), auth.reason);
       Response r = error_response(401, auth.reason + ": this receiver needs credentials");
       r.extra_headers = "WWW-Authenticate: Bearer realm=\"firedrill\"\r\n";
       return r;
@@ -679,45 +682,62 @@ struct NotificationReceiver::Impl {
     return json_response(200, {{"status", "received"}});
   }
 
-  Response handle_sns(const std::string& type, const json& body, const std::string& path,
+  Response handle_sns(const std::string& header_type, const json& body, const std::string& path,
                       std::size_t bytes) {
+    const std::string type = body.is_object() && body.contains("Type") && body["Type"].is_string()
+                                 ? body["Type"].get<std::string>()
+                                 : header_type;
+    if (type != header_type) {
+      return error_response(400, "the x-amz-sns-message-type header says " + header_type +
+                                     " but the message's Type is " + type);
+    }
+    if (type != "Notification" && type != "SubscriptionConfirmation" &&
+        type != "UnsubscribeConfirmation") {
+      return error_response(400, "unknown SNS message type \"" + type + "\"");
+    }
+    // Anyone who can reach the receiver can post what looks like SNS: only SNS's signature, and
+    // a topic the drill allows, make it count.
+    if (std::string why = sns_verifier.verify(body); !why.empty()) {
+      reject(path, "SNS signature: " + why);
+      return error_response(403, "not accepted as an SNS message: " + why);
+    }
+    const std::string topic = body.value("TopicArn", "");
+    const auto& allowed = options.allowed_sns_topics;
+    const bool topic_allowed = std::find(allowed.begin(), allowed.end(), topic) != allowed.end();
     if (type == "Notification") {
+      if (!topic_allowed) {
+        reject(path, "SNS topic not in allowSnsTopics: " + topic);
+        return error_response(403, "the topic is not in allowSnsTopics");
+      }
       Notification n = normalise_sns_notification(body);
       n.payload = without_sns_capabilities(body);
       store(std::move(n), path, bytes);
       return json_response(200, {{"status", "received"}});
     }
-    if (type != "SubscriptionConfirmation" && type != "UnsubscribeConfirmation") {
-      return error_response(400, "unknown SNS message type \"" + type + "\"");
-    }
     SubscriptionEvent event;
     event.received_at = WallClock::now();
     event.type = type;
-    if (body.is_object() && body.contains("TopicArn") && body["TopicArn"].is_string()) {
-      event.topic_arn = body["TopicArn"].get<std::string>();
-    }
+    event.topic_arn = topic;
     if (type == "UnsubscribeConfirmation") {
       event.outcome = "noted";
       event.detail = "the subscription was removed; nothing is done about it";
       record(std::move(event));
       return json_response(200, {{"status", "noted"}});
     }
-    const auto& allowed = options.allowed_sns_topics;
-    std::string url;
-    if (body.is_object() && body.contains("SubscribeURL") && body["SubscribeURL"].is_string()) {
-      url = body["SubscribeURL"].get<std::string>();
-    }
-    if (std::find(allowed.begin(), allowed.end(), event.topic_arn) == allowed.end()) {
+    if (!topic_allowed) {
       event.outcome = "refused";
       event.detail = "the topic is not in the allowed list (allowSnsTopics / --allow-sns-topic)";
       record(std::move(event));
       return json_response(200, {{"status", "refused"}});
     }
-    if (!url.starts_with("https://") && !url.starts_with("http://")) {
+    std::string url = body.value("SubscribeURL", "");
+    // Only SNS itself is ever asked: any other URL would make the receiver fetch whatever the
+    // sender names, inside the network it runs in.
+    if (!sns_verifier.on_sns_host(url)) {
       event.outcome = "failed";
-      event.detail = "the confirmation has no http(s) SubscribeURL";
+      event.detail = "the SubscribeURL is not an https URL of an SNS host; it was not fetched";
       record(std::move(event));
-      return error_response(400, "no http(s) SubscribeURL");
+      return error_response(400, "the SubscribeURL is not on an SNS host");
     }
     {
       std::lock_guard lock(mutex);
@@ -738,8 +758,7 @@ struct NotificationReceiver::Impl {
         next = std::move(to_confirm.front());
         to_confirm.pop_front();
       }
-      HttpRequest request;
-      request.url = next.url;
+      HttpRequest request = sns_verifier.request_for(next.url);
       request.timeout = kConfirmTimeout;
       HttpResponse response = client.perform(request);
       std::string where = "GET " + origin_of(next.url) + "/...";
@@ -756,10 +775,10 @@ struct NotificationReceiver::Impl {
     }
   }
 
-  void reject(const AuthCheck& auth, const std::string& path) {
+  void reject(const std::string& path, const std::string& reason) {
     std::lock_guard lock(mutex);
-    rejections.push_back(
-        {WallClock::now(), common::excerpt(shown_receiver_path(path), 256), auth.reason});
+    rejections.push_back({WallClock::now(), common::excerpt(shown_receiver_path(path), 256),
+                          common::excerpt(reason, 300)});
     if (rejections.size() > kMaxRejections) rejections.pop_front();
   }
 

@@ -9,6 +9,7 @@
 
 #include "clients/notification_formats.hpp"
 #include "clients/receiver_auth.hpp"
+#include "clients/sns_signature.hpp"
 
 namespace firedrill::clients {
 
@@ -23,12 +24,12 @@ struct SubscriptionEvent {
   nlohmann::json to_json() const;
 };
 
-// A request turned away for want of valid credentials (401): evidence that a sender tried, never
-// a delivery.
+// A request turned away (401 without valid credentials, 403 for an SNS message whose signature
+// does not hold or whose topic is not allowed): evidence that a sender tried, never a delivery.
 struct RejectedRequest {
   std::chrono::system_clock::time_point received_at;
   std::string path;    // as shown_receiver_path() shows it
-  std::string reason;  // "no credentials" | "wrong credentials"
+  std::string reason;  // "no credentials", "wrong credentials", "SNS signature: ...", ...
 
   nlohmann::json to_json() const;
 };
@@ -39,9 +40,11 @@ struct ReceiverOptions {
   // Listening beyond loopback without `auth` lets anyone who can reach the receiver make a drill
   // pass with one POST; receiver_options() refuses it unless this is set.
   bool insecure = false;
-  // SNS subscriptions are confirmed (their SubscribeURL fetched) for these topic ARNs only:
-  // anyone who can reach the receiver can post a confirmation.
+  // SNS messages count for these topic ARNs only: notifications of others are rejected, and only
+  // their subscriptions are confirmed (by a SubscribeURL on an SNS host). Every SNS message must
+  // carry a valid SNS signature (see SnsSignatureVerifier).
   std::vector<std::string> allowed_sns_topics;
+  SnsTestTrust sns_test_trust;  // tests only
   std::size_t max_body = 1024 * 1024;
   std::size_t max_notifications = 1000;  // beyond either bound the oldest are dropped
   // What the kept notifications take in memory once parsed (estimated), not their bodies' size.

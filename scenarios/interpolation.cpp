@@ -25,9 +25,11 @@ bool valid_env_name(std::string_view name) {
   return true;
 }
 
-// Sets `error` and returns false, or appends the value.
+// Sets `error` and returns false, or appends the value; `from_default` says it was the default
+// written in the file.
 bool resolve_env(std::string_view body, const std::string& reference,
-                 const InterpolationSources& sources, std::string& out, std::string& error) {
+                 const InterpolationSources& sources, std::string& out, std::string& error,
+                 bool& from_default) {
   std::string_view name = body;
   std::optional<std::string_view> fallback;
   if (size_t dash = body.find(":-"); dash != std::string_view::npos) {
@@ -43,6 +45,7 @@ bool resolve_env(std::string_view body, const std::string& reference,
   std::optional<std::string> value = sources.env ? sources.env(std::string(name)) : std::nullopt;
   if (fallback && (!value || value->empty())) {
     out += *fallback;
+    from_default = true;
     return true;
   }
   if (!value) {
@@ -103,9 +106,11 @@ Interpolated interpolate(std::string_view text, const InterpolationSources& sour
     const std::string reference(text.substr(pos, close + 1 - pos));
     const std::string_view body = text.substr(pos + 2, close - pos - 2);
     bool ok = false;
+    bool from_default = false;
     const std::size_t value_start = result.value.size();
     if (body.starts_with("env:")) {
-      ok = resolve_env(body.substr(4), reference, sources, result.value, result.error);
+      ok =
+          resolve_env(body.substr(4), reference, sources, result.value, result.error, from_default);
     } else if (body.starts_with("file:")) {
       ok = resolve_file(body.substr(5), reference, sources, result.value, result.error);
     } else {
@@ -113,7 +118,11 @@ Interpolated interpolate(std::string_view text, const InterpolationSources& sour
     }
     if (!ok) return result;
     result.substituted = true;
-    result.substitutions.push_back({result.value.substr(value_start), reference});
+    // A default is written in the file for all to read; what the environment or a file gave
+    // may be a secret.
+    if (!from_default) {
+      result.substitutions.push_back({result.value.substr(value_start), reference});
+    }
     pos = close + 1;
   }
   return result;

@@ -22,7 +22,8 @@ struct Interpolated {
   std::string value;
   // A variable or a file was read: the value may be a secret and must never appear in a message.
   bool substituted = false;
-  std::vector<Substitution> substitutions;  // for common::secret_values()
+  // What the environment and files gave (not defaults), for common::secret_values().
+  std::vector<Substitution> substitutions;
   std::string error;  // empty when the text is valid; names the reference, never a value
 };
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -135,10 +136,22 @@ class ReceiverNotificationCheck final : public Check {
       if (matched && !fresh) ++earlier;
     }
     if (!pre_existing.empty()) evidence["pre_existing"] = pre_existing;
-    // Turned away without valid credentials: never a delivery, but worth saying when none came.
+    // Turned away (credentials, SNS signature, topic): never a delivery, but worth saying when
+    // none came, since a misconfigured sender looks just like a page that was never sent.
     std::size_t rejected = 0;
-    for (const auto& r : context.receiver->rejections()) rejected += r.received_at > since;
-    if (rejected > 0) evidence["rejected_since"] = rejected;
+    std::vector<std::string> reasons;
+    for (const auto& r : context.receiver->rejections()) {
+      if (r.received_at <= since) continue;
+      ++rejected;
+      if (reasons.size() < 3 &&
+          std::find(reasons.begin(), reasons.end(), r.reason) == reasons.end()) {
+        reasons.push_back(r.reason);
+      }
+    }
+    if (rejected > 0) {
+      evidence["rejected_since"] = rejected;
+      evidence["rejected_reasons"] = reasons;
+    }
 
     Observation o;
     if (absent_) {
@@ -182,9 +195,10 @@ class ReceiverNotificationCheck final : public Check {
         o.message += ", " + std::to_string(earlier) + " matching ones before (they do not count)";
       }
       if (rejected > 0) {
-        o.message += "; " + std::to_string(rejected) +
-                     " requests were rejected for want of valid credentials (401): check the "
-                     "sender's http_config against integrations.receiver.auth";
+        std::string why;
+        for (const auto& r : reasons) why += (why.empty() ? "" : "; ") + r;
+        o.message += "; " + std::to_string(rejected) + " requests were rejected (" + why +
+                     "): check the sender against integrations.receiver";
       }
       evidence["received_since"] = std::move(received_since);
       evidence["received_since_count"] = count_since;

@@ -155,7 +155,7 @@ TEST_F(LocalDrill, APageWithWrongCredentialsIsRejectedAndNeverPasses) {
   json page = check(r, "receiver.notification");
   EXPECT_EQ(page["verdict"], "failed") << page.dump(2);
   EXPECT_GE(page["evidence"].value("rejected_since", 0), 1) << page.dump(2);
-  EXPECT_THAT(message(page), HasSubstr("rejected for want of valid credentials (401)"));
+  EXPECT_THAT(message(page), HasSubstr("requests were rejected (wrong credentials)"));
   expect_reverted_and_reported(r);
 }
 

@@ -28,6 +28,8 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+}  // namespace
+
 int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
   pid_t pid = fork();
   if (pid == 0) {
@@ -45,8 +47,6 @@ int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, cons
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
-
-}  // namespace
 
 TempDir::TempDir() {
   std::random_device rd;

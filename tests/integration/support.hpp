@@ -82,6 +82,8 @@ uint16_t free_port();
 // Polls until something accepts connections on 127.0.0.1:port, up to 5 s.
 bool wait_for_port(uint16_t port);
 std::string read_text(const fs::path& path);
+// Runs argv (looked up in PATH) to its end, stdout and stderr to the files; its exit code.
+int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err);
 // GET url with curl; the body, or empty on failure.
 std::string http_get(const std::string& url);
 
