@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "clients/http_client.hpp"
+#include "clients/receiver_request.hpp"
 #include "clients/rfc3339.hpp"
 #include "common/asio.hpp"
 #include "common/errors.hpp"
@@ -24,7 +25,6 @@ using nlohmann::json;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-constexpr std::size_t kMaxLineBytes = 1024;
 constexpr std::size_t kMaxSubscriptionEvents = 1000;
 constexpr std::size_t kMaxRejections = 1000;
 constexpr int kMaxJsonDepth = 64;
@@ -35,27 +35,6 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr std::size_t kDrainBytes = 4 * 1024 * 1024;
 constexpr auto kConfirmTimeout = std::chrono::seconds(10);
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-struct Request {
-  std::string method;
-  std::string target;
-  std::string version;
-  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-  std::string body;
-
-  const std::string* header(const std::string& name) const {
-    for (const auto& [n, v] : headers) {
-      if (n == name) return &v;
-    }
-    return nullptr;
-  }
-};
 
 struct Response {
   int status = 200;
@@ -98,47 +77,6 @@ const char* reason(int status) {
   }
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// The request line and headers, without the blank line that ends them.
-bool parse_head(std::string_view head, Request& request) {
-  std::size_t eol = head.find("\r\n");
-  std::string_view line = head.substr(0, eol);
-  std::size_t sp1 = line.find(' ');
-  std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos) return false;
-  request.method = std::string(line.substr(0, sp1));
-  request.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
-  request.version = std::string(line.substr(sp2 + 1));
-  if (request.method.empty() || request.target.empty() || !request.version.starts_with("HTTP/1.")) {
-    return false;
-  }
-  while (eol != std::string_view::npos) {
-    std::size_t start = eol + 2;
-    eol = head.find("\r\n", start);
-    std::string_view field = head.substr(start, eol == std::string_view::npos ? eol : eol - start);
-    std::size_t colon = field.find(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    request.headers.emplace_back(lower(std::string(field.substr(0, colon))),
-                                 std::string(trim(field.substr(colon + 1))));
-  }
-  return true;
-}
-
-std::optional<std::size_t> parse_size(std::string_view text, int base) {
-  text = trim(text);
-  std::size_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // The scheme and host of a URL: SubscribeURLs carry a token that must not be shown.
 std::string origin_of(const std::string& url) {
   std::size_t scheme = url.find("://");
@@ -176,48 +114,6 @@ std::pair<std::string, std::string> split_listen(const std::string& listen) {
     throw common::ValueError("listen: \"" + listen + "\" has no valid port (0 to 65535)");
   }
   return {host.empty() ? "0.0.0.0" : host, port};
-}
-
-enum class Chunked { Complete, Incomplete, TooLarge, Malformed };
-
-// Decodes a whole chunked body from the start of `data` into `body`, or says why it cannot yet.
-// Decoding starts over as more data arrives: bodies are small and this keeps all the parsing
-// out of the coroutines.
-Chunked decode_chunked(std::string_view data, std::size_t max_body, std::string& body,
-                       std::size_t& used) {
-  body.clear();
-  std::size_t pos = 0;
-  auto line_end = [&](std::size_t from, std::size_t& eol) {
-    eol = data.find("\r\n", from);
-    if (eol != std::string_view::npos)
-      return eol - from <= kMaxLineBytes ? Chunked::Complete : Chunked::Malformed;
-    return data.size() - from > kMaxLineBytes ? Chunked::Malformed : Chunked::Incomplete;
-  };
-  for (;;) {
-    std::size_t eol = 0;
-    if (Chunked r = line_end(pos, eol); r != Chunked::Complete) return r;
-    std::string_view line = data.substr(pos, eol - pos);
-    auto size = parse_size(line.substr(0, line.find(';')), 16);
-    if (!size) return Chunked::Malformed;
-    pos = eol + 2;
-    if (*size == 0) break;
-    if (*size > max_body - body.size()) return Chunked::TooLarge;
-    if (data.size() < pos + *size + 2) return Chunked::Incomplete;
-    if (data.substr(pos + *size, 2) != "\r\n") return Chunked::Malformed;
-    body.append(data.substr(pos, *size));
-    pos += *size + 2;
-  }
-  // Trailer fields, ignored, up to the blank line.
-  for (;;) {
-    std::size_t eol = 0;
-    if (Chunked r = line_end(pos, eol); r != Chunked::Complete) return r;
-    bool blank = eol == pos;
-    pos = eol + 2;
-    if (blank) {
-      used = pos;
-      return Chunked::Complete;
-    }
-  }
 }
 
 struct Connection {
@@ -513,7 +409,7 @@ struct NotificationReceiver::Impl {
 
   // One whole request, removed from c.in. False when the connection ended or the request is
   // refused (then `refusal` says how).
-  asio::awaitable<bool> read_request(Connection& c, Request& request,
+  asio::awaitable<bool> read_request(Connection& c, ReceiverRequest& request,
                                      std::optional<Response>& refusal) {
     std::size_t head_end;
     c.idle = c.in.empty();
@@ -527,13 +423,13 @@ struct NotificationReceiver::Impl {
       c.idle = false;
     }
     c.idle = false;
-    if (!parse_head(std::string_view(c.in).substr(0, head_end), request)) {
+    if (!parse_request_head(std::string_view(c.in).substr(0, head_end), request)) {
       refusal = error_response(400, "malformed HTTP request");
       co_return false;
     }
     std::size_t pos = head_end + 4;
     if (const std::string* te = request.header("transfer-encoding")) {
-      if (lower(*te) != "chunked") {
+      if (lower_case(*te) != "chunked") {
         refusal = error_response(501, "transfer encoding not supported: " + *te);
         co_return false;
       }
@@ -574,7 +470,7 @@ struct NotificationReceiver::Impl {
         co_return false;
       }
       const std::string* expect = request.header("expect");
-      if (expect && lower(*expect) == "100-continue" && c.in.size() < pos + *size) {
+      if (expect && lower_case(*expect) == "100-continue" && c.in.size() < pos + *size) {
         if (!co_await write_continue(c)) co_return false;
       }
       while (c.in.size() < pos + *size) {
@@ -590,7 +486,7 @@ struct NotificationReceiver::Impl {
   asio::awaitable<void> serve_requests(std::shared_ptr<Connection> c) {
     for (;;) {
       arm(c, kRequestTimeout);
-      Request request;
+      ReceiverRequest request;
       std::optional<Response> refusal;
       bool complete = co_await read_request(*c, request, refusal);
       if (refusal) {
@@ -599,16 +495,17 @@ struct NotificationReceiver::Impl {
       }
       if (!complete) co_return;
       const std::string* connection = request.header("connection");
-      bool close = connection && lower(*connection) == "close";
-      bool keep_alive =
-          request.version == "HTTP/1.1" ? !close : connection && lower(*connection) == "keep-alive";
+      bool close = connection && lower_case(*connection) == "close";
+      bool keep_alive = request.version == "HTTP/1.1"
+                            ? !close
+                            : connection && lower_case(*connection) == "keep-alive";
       Response response = handle(request);
       response.close = !keep_alive;
       if (!co_await write_response(*c, response) || !keep_alive) co_return;
     }
   }
 
-  Response handle(const Request& request) {
+  Response handle(const ReceiverRequest& request) {
     const AuthCheck auth =
         check_receiver_auth(options.auth, request.header("authorization"),
                             request.target.substr(0, request.target.find_first_of("?#")));

@@ -19,6 +19,7 @@
 #include "scenarios/services_section.hpp"
 #include "scenarios/steps.hpp"
 #include "scenarios/thresholds.hpp"
+#include "scenarios/yaml_documents.hpp"
 #include "scenarios/yaml_reader.hpp"
 
 namespace firedrill::scenarios {
@@ -219,23 +220,24 @@ ParseOutcome parse_drill_text(const std::string& text, const std::string& file_n
   Diagnostics diagnostics(file_name);
   YamlReader reader(diagnostics, {env, folder_of(file_name)});
   ParseOutcome outcome;
-  std::vector<YAML::Node> documents;
+  YamlDocuments documents;
   try {
-    documents = YAML::LoadAll(text);
+    documents = load_yaml_documents(text);
   } catch (const YAML::Exception& e) {
     diagnostics.error(diagnostics.at(e.mark), "YAML syntax error: " + e.msg);
     outcome.errors = diagnostics.sorted();
     return outcome;
   }
-  if (documents.empty()) {
+  if (!documents.first) {
     diagnostics.error({file_name, 1, 1},
                       "the file holds no drill; a drill starts with apiVersion: firedrill/v1");
   } else {
-    for (size_t i = 1; i < documents.size(); ++i) {
-      diagnostics.error(diagnostics.at(documents[i].Mark()),
-                        "a drill file holds one YAML document; this is another one");
+    if (documents.second) {
+      diagnostics.error(diagnostics.at(*documents.second),
+                        "a drill file holds one YAML document; another one starts here (or the "
+                        "YAML is malformed here)");
     }
-    Drill drill = read_drill(reader, reader.value_of(documents.front()), kinds);
+    Drill drill = read_drill(reader, reader.value_of(*documents.first), kinds);
     drill.file = file_name;
     if (diagnostics.count() == 0) outcome.drill = std::move(drill);
   }

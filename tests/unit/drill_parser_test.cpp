@@ -598,6 +598,25 @@ TEST(DrillParser, ControlCharactersFromTheFileAreEscapedInMessages) {
   EXPECT_NE(shown.find("\\u001b]52;c;aGk=\\u0007"), std::string::npos) << shown;
 }
 
+// yaml-cpp's LoadAll never returns on these (found by tools/fuzz): each is one malformed
+// document, refused at once.
+TEST(DrillParser, MalformedFlowThatYamlCppLoopsOnIsRefused) {
+  for (const std::string& text : {std::string("\"a\", b]\n"), std::string(",\n"),
+                                  kHead + "steps: [{wait: 1s}]\n  \"x\", y]\n"}) {
+    auto outcome = parse(text);
+    EXPECT_FALSE(outcome.drill) << text;
+    EXPECT_FALSE(outcome.errors.empty()) << text;
+  }
+}
+
+TEST(DrillParser, ASecondDocumentIsAnErrorWhereItStarts) {
+  auto outcome = parse(kHead + "steps: [{wait: 1s}]\n---\nkind: Drill\n");
+  ASSERT_FALSE(outcome.drill);
+  EXPECT_THAT(error_lines(outcome),
+              ElementsAre(::testing::HasSubstr(
+                  "a drill file holds one YAML document; another one starts")));
+}
+
 TEST(DrillParser, ADeviceIsNoDrillFile) {
   auto outcome = scenarios::parse_drill_file("/dev/zero", env_of({}));
   EXPECT_FALSE(outcome.drill);
