@@ -62,7 +62,7 @@ TEST_F(OverlappingFaults, AnEarlierForThatCouldUndoALaterFaultIsRefusedBeforeAny
       drill(degrade("errorRate: 0.3") + "    for: 10s\n" + degrade("extraLatency: 100ms"));
   CommandResult validate = run_firedrill({"validate", file.string()}, false);
   EXPECT_EQ(validate.exit_code, 2) << validate.out;
-  EXPECT_NE(validate.err.find("drill.yaml:7:12: http.degrade changes url " + url()),
+  EXPECT_NE(validate.err.find("drill.yaml:7:13: http.degrade changes url " + url()),
             std::string::npos)
       << validate.err;
   CommandResult r = run_firedrill(
