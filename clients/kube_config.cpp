@@ -137,7 +137,10 @@ KubeExecPlugin read_exec(const json& exec, const std::string& where) {
                      plugin.api_version + "\"");
   }
   if (exec.contains("args") && exec.at("args").is_array()) {
-    for (const auto& a : exec.at("args")) plugin.args.push_back(a.get<std::string>());
+    for (const auto& a : exec.at("args")) {
+      if (!a.is_string()) throw ValueError(where + ": exec.args must be a list of strings");
+      plugin.args.push_back(a.get<std::string>());
+    }
   }
   if (exec.contains("env") && exec.at("env").is_array()) {
     for (const auto& e : exec.at("env")) plugin.env.emplace_back(text(e, "name"), text(e, "value"));

@@ -14,11 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::size_t head_end = text.find("\r\n\r\n");
   std::string_view body = text;
+  std::string decoded;
   if (head_end != std::string_view::npos) {
     c::ReceiverRequest request;
     c::parse_request_head(text.substr(0, head_end), request);
     body = text.substr(head_end + 4);
-    std::string decoded;
     std::size_t used = 0;
     if (c::decode_chunked(body, 64 * 1024, decoded, used) == c::Chunked::Complete) body = decoded;
   }

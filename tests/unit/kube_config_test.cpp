@@ -230,6 +230,15 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
   interactiveMode: Never}}}]
 )");
   EXPECT_EQ(load_kubeconfig({relative}, "").exec->command, (dir_ / "./bin/tok").string());
+  // Found by tools/fuzz: a map among the args ended the program instead of being an error.
+  auto mapped = write("mapped", R"(current-context: c
+clusters: [{name: k, cluster: {server: "https://x"}}]
+contexts: [{name: c, context: {cluster: k, user: u}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws,
+  args: [eks, {me: x}]}}}]
+)");
+  EXPECT_THAT(value_error([&] { load_kubeconfig({mapped}, ""); }),
+              HasSubstr("exec.args must be a list of strings"));
 }
 
 TEST_F(KubeConfigTest, ExecCredentialIsCachedUntilExpirationTimestamp) {
