@@ -52,6 +52,9 @@ int run_app(int argc, char** argv) {
   } catch (const common::UsageError& e) {
     std::cerr << "firedrill: " << e.what() << "\n";
     return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "firedrill: internal error: " << e.what() << "\n";
+    return kExitAborted;
   }
   return kExitUsage;
 }

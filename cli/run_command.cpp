@@ -12,7 +12,7 @@
 #include "reporters/console_progress.hpp"
 #include "reporters/prometheus_exporter.hpp"
 #include "reporters/reporter.hpp"
-#include "reporters/run_result.hpp"
+#include "reporters/shown_result.hpp"
 #include "scenarios/drill_parser.hpp"
 #include "scenarios/runner.hpp"
 
@@ -64,8 +64,7 @@ struct RunCommand {
     // Until the reports are written: a signal during them is answered, not fatal.
     RunSignals signals(runner);
     // Every report shows an interpolated value as its reference (the journal keeps the value).
-    reporters::RunResult result = reporters::run_result_from_json(
-        common::secret_values().redact_json(reporters::to_json(runner.run())));
+    reporters::RunResult result = reporters::shown_result(runner.run(), common::secret_values());
 
     const std::pair<const char*, void (*)(const reporters::RunResult&, std::ostream&)> files[] = {
         {"result.json", &reporters::write_json},

@@ -354,6 +354,10 @@ struct NotificationReceiver::Impl {
         continue;
       }
       auto connection = std::make_shared<Connection>(std::move(socket));
+      // Each weak_ptr keeps its connection's memory: the ended ones go now and then.
+      if (open.size() > 2 * static_cast<std::size_t>(options.max_connections)) {
+        std::erase_if(open, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+      }
       open.push_back(connection);
       asio::co_spawn(io, serve(std::move(connection)), asio::detached);
     }
@@ -512,7 +516,14 @@ struct NotificationReceiver::Impl {
     if (auth.result != AuthResult::Accepted) {
       reject(request.target.substr(0, request.target.find_first_of("?#")), auth.reason);
       Response r = error_response(401, auth.reason + ": this receiver needs credentials");
-      r.extra_headers = "WWW-Authenticate: Bearer realm=\"firedrill\"\r\n";
+      // SNS sends the user and password of an https://user:password@host/ endpoint only when
+      // challenged for basic auth.
+      if (!options.auth.basic_username.empty()) {
+        r.extra_headers += "WWW-Authenticate: Basic realm=\"firedrill\"\r\n";
+      }
+      if (!options.auth.bearer_token.empty()) {
+        r.extra_headers += "WWW-Authenticate: Bearer realm=\"firedrill\"\r\n";
+      }
       return r;
     }
     const std::string& path = auth.route;

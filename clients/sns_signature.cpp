@@ -22,7 +22,10 @@ constexpr std::size_t kMaxCachedCertificates = 64;
 constexpr std::size_t kMaxCertificateBytes = 64 * 1024;
 
 const std::regex& sns_host() {
-  static const std::regex host(R"(sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?)");
+  // A region's name (us-east-1, us-gov-west-1, cn-north-1), not just any label: sns.s3 is a
+  // bucket anyone may own.
+  static const std::regex host(
+      R"(sns\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+\.amazonaws\.com(\.cn)?)");
   return host;
 }
 
@@ -157,8 +160,12 @@ std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const s
   HttpRequest request = request_for(url);
   request.max_body = kMaxCertificateBytes;
   HttpResponse response = HttpClient().perform(request);
-  if (!response.ok())
-    return remember_failure("cannot fetch the signing certificate: " + response.error);
+  // A network error or a server error may pass: only what SNS surely answered is remembered.
+  if (!response.ok() || response.status >= 500) {
+    error = "cannot fetch the signing certificate: " +
+            (response.ok() ? "status " + std::to_string(response.status) : response.error);
+    return nullptr;
+  }
   if (response.status != 200) {
     return remember_failure("the signing certificate URL answered " +
                             std::to_string(response.status));

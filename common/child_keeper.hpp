@@ -8,8 +8,8 @@ namespace firedrill::common {
 // Makes the process groups firedrill starts (exec commands, local services) die with it, however
 // it ends, kill -9 included. A shell's children do not share the shell's parent-death signal, so
 // the first watch() forks a keeper: a small process in its own session, ignoring the terminal's
-// signals, that holds the read end of a pipe whose write end only firedrill has. When firedrill
-// ends, the pipe closes and the keeper SIGKILLs every group it was told of that still exists,
+// signals, that holds one end of a socket pair whose other end only firedrill has. When firedrill
+// ends, the socket closes and the keeper SIGKILLs every group it was told of that still exists,
 // then exits. Groups that have emptied are dropped every second, so an id the kernel reuses later
 // is not killed.
 class ChildKeeper {
@@ -22,7 +22,7 @@ class ChildKeeper {
   void start();  // under mutex_
 
   std::mutex mutex_;
-  int pipe_write_ = -1;
+  int channel_ = -1;
   bool tried_ = false;
 };
 

@@ -8,18 +8,25 @@ namespace firedrill::common {
 
 SafeOutputBuf::int_type SafeOutputBuf::overflow(int_type c) {
   if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+  std::lock_guard lock(mutex_);
   held_ += traits_type::to_char_type(c);
-  if (held_.size() >= kMaxHeld) sync();
+  if (held_.size() >= kMaxHeld) flush_held();
   return c;
 }
 
 std::streamsize SafeOutputBuf::xsputn(const char* s, std::streamsize n) {
+  std::lock_guard lock(mutex_);
   held_.append(s, static_cast<std::size_t>(n));
-  if (held_.size() >= kMaxHeld) sync();
+  if (held_.size() >= kMaxHeld) flush_held();
   return n;
 }
 
 int SafeOutputBuf::sync() {
+  std::lock_guard lock(mutex_);
+  return flush_held();
+}
+
+int SafeOutputBuf::flush_held() {
   if (!held_.empty()) {
     const std::string shown = escape_terminal_controls(secrets_.redact(held_));
     held_.clear();

@@ -1,5 +1,6 @@
 #pragma once
 #include <iosfwd>
+#include <mutex>
 #include <streambuf>
 #include <string>
 
@@ -24,7 +25,11 @@ class SafeOutputBuf final : public std::streambuf {
   int sync() override;
 
  private:
+  int flush_held();  // under mutex_
   static constexpr std::size_t kMaxHeld = 64 * 1024;
+  // The standard streams may be written from several threads; with this buffer in place they
+  // would no longer be safe to, so it keeps its own order.
+  std::mutex mutex_;
   std::streambuf* target_;
   const SecretValues& secrets_;
   std::string held_;

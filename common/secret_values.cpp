@@ -1,6 +1,7 @@
 #include "common/secret_values.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace firedrill::common {
 
@@ -15,6 +16,10 @@ bool is_word(char c) {
 void SecretValues::add(std::string_view value, std::string_view reference) {
   std::lock_guard lock(mutex_);
   add_one(std::string(value), reference);
+  // As a JSON string shows it (quotes, backslashes and control characters escaped).
+  const std::string quoted = nlohmann::json(std::string(value))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  add_one(quoted.substr(1, quoted.size() - 2), reference);
   // A file's content may be shown a line at a time (a key, a certificate).
   if (value.find('\n') == std::string_view::npos) return;
   std::size_t start = 0;
@@ -62,21 +67,6 @@ std::string SecretValues::redact(std::string_view text) const {
     }
   }
   return out;
-}
-
-nlohmann::json SecretValues::redact_json(const nlohmann::json& doc) const {
-  if (doc.is_string()) return redact(doc.get_ref<const std::string&>());
-  if (doc.is_array()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : doc) out.push_back(redact_json(item));
-    return out;
-  }
-  if (doc.is_object()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, item] : doc.items()) out[redact(key)] = redact_json(item);
-    return out;
-  }
-  return doc;
 }
 
 bool SecretValues::empty() const {

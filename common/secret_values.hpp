@@ -4,8 +4,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace firedrill::common {
 
 // The values a drill file interpolated (${env:...}, ${file:...}), each with the reference it was
@@ -20,8 +18,6 @@ class SecretValues {
 
   void add(std::string_view value, std::string_view reference);
   std::string redact(std::string_view text) const;
-  // Every string in the document, keys included.
-  nlohmann::json redact_json(const nlohmann::json& doc) const;
   bool empty() const;
 
  private:

@@ -165,9 +165,10 @@ SubprocessResult run_subprocess(const SubprocessRequest& request) {
   int error =
       posix_spawnp(&pid, argv[0], &setup.actions, &setup.attributes, argv.data(), envp.data());
   if (error != 0) throw system_failure("cannot run \"" + request.argv[0] + "\"", error);
-  child_keeper().watch(pid);
   out_write.reset();
   err_write.reset();
+  // After the resets: a keeper forked here must not hold the command's output open.
+  child_keeper().watch(pid);
   for (auto& c : captures) ::fcntl(c.fd.get(), F_SETFL, O_NONBLOCK);
 
   bool has_deadline = request.timeout > Duration::zero();

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.hpp"
+#include "common/secret_values.hpp"
 
 namespace firedrill::common {
 
@@ -44,7 +45,10 @@ std::size_t sequence_length(std::string_view text) {
 
 }  // namespace
 
-std::string excerpt(std::string_view text, std::size_t max_bytes) {
+std::string excerpt(std::string_view raw, std::size_t max_bytes) {
+  // Before the cut: a secret cut in two would no longer be recognised, and its start would show.
+  const std::string shown = secret_values().redact(raw);
+  std::string_view text = shown;
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + kEllipsis.size());
   while (!text.empty()) {

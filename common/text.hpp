@@ -7,8 +7,9 @@
 namespace firedrill::common {
 
 // Text from outside (a response body, a command's output) made fit for evidence, messages and
-// JSON documents, which must be valid UTF-8: at most `max_bytes` bytes, cut on a character
-// boundary, invalid bytes replaced by U+FFFD, and "…" appended when anything was left out.
+// JSON documents, which must be valid UTF-8: secret values shown as their references
+// (common::secret_values()), then at most `max_bytes` bytes, cut on a character boundary, invalid
+// bytes replaced by U+FFFD, and "…" appended when anything was left out.
 std::string excerpt(std::string_view text, std::size_t max_bytes);
 // A command, pattern or value the user wrote, for describe() and messages: excerpt(text, 120) as a
 // JSON string, quotes and escapes included.

@@ -9,6 +9,7 @@ bool Http1Session::submit(uint32_t slot, const RequestTemplate& request, std::st
   if (closing_ || count_ == depth_) return false;
   ring_[(head_ + count_) % depth_] = Pending{slot, request.head};
   ++count_;
+  ++unsent_;
   out.append(request.h1_bytes);
   return true;
 }
@@ -22,10 +23,10 @@ void Http1Session::pop_front() {
 
 bool Http1Session::on_read(const uint8_t* data, size_t len) {
   const char* p = reinterpret_cast<const char*>(data);
-  // Only requests sent before these bytes arrived can be answered by them: a request submitted
-  // from on_response below is still in the output buffer, so a second answer to an earlier
-  // request must not be taken for its response.
-  uint32_t answerable = count_;
+  // Only requests the connection has written can be answered: one submitted since (from an
+  // on_response below, or during an earlier read of this turn) is still in the output buffer, so
+  // a second answer to an earlier request must not be taken for its response.
+  uint32_t answerable = count_ - unsent_;
   while (len > 0) {
     if (answerable == 0) {
       error_ = "the server sent a response to no request (data without a request outstanding)";

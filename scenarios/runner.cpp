@@ -17,6 +17,7 @@
 #include "chaos/revert_journal.hpp"
 #include "clients/local_services.hpp"
 #include "clients/notification_receiver.hpp"
+#include "common/secret_values.hpp"
 #include "loadgen/engine.hpp"
 #include "scenarios/service_state_metrics.hpp"
 #include "scenarios/threshold_evaluation.hpp"
@@ -287,7 +288,8 @@ void Run::run_chaos_step(const Step& step) {
   try {
     active.fault = kind->create(step.fault.params, nullptr);
     fr.description = active.fault->describe();
-    active.description = fr.description;
+    // What a signal handler prints while this fault is reverted: nothing secret in it.
+    active.description = common::secret_values().redact(fr.description);
     nlohmann::json captured = active.fault->capture(fault_context_);
     journal_->record_intent(active.id, step.fault.kind, step.fault.params, captured);
   } catch (const chaos::JournalError& e) {

@@ -39,6 +39,7 @@ TEST(Http1Session, AnAnswerGivenTwiceIsAConnectionErrorNotTheNextRequestsRespons
   Http1Session session(events, 1);
   events.session = &session;
   ASSERT_TRUE(session.submit(0, events.request, events.out));
+  session.flush(events.out);
   std::string twice = std::string(kOk) + std::string(kOk);
   EXPECT_FALSE(feed(session, twice));
   EXPECT_NE(session.error_message().find("response to no request"), std::string::npos);
@@ -53,19 +54,35 @@ TEST(Http1Session, PipelinedAnswersInOneReadEachGoToTheirRequest) {
   for (uint32_t slot = 0; slot < 3; ++slot) {
     ASSERT_TRUE(session.submit(slot, events.request, events.out));
   }
+  session.flush(events.out);
   EXPECT_TRUE(feed(session, std::string(kOk) + std::string(kOk) + std::string(kOk)));
   EXPECT_EQ(events.responses.size(), 3u);
 }
 
-TEST(Http1Session, TheNextRequestsResponseInALaterReadIsItsOwn) {
+TEST(Http1Session, TheNextRequestsResponseAfterItWasWrittenIsItsOwn) {
   ClosedLoop events;
   Http1Session session(events, 1);
   events.session = &session;
   ASSERT_TRUE(session.submit(0, events.request, events.out));
+  session.flush(events.out);
   EXPECT_TRUE(feed(session, kOk));
+  session.flush(events.out);  // the connection writes the request submitted from on_response
   EXPECT_TRUE(feed(session, kOk));
   ASSERT_EQ(events.responses.size(), 2u);
   EXPECT_EQ(events.responses[1].first, 1u);
+}
+
+// Two reads in one turn (two TLS records, say) before the connection writes again: the second
+// answer cannot be for the request that is still in the output buffer.
+TEST(Http1Session, ASecondAnswerInALaterReadBeforeTheNextWriteIsAConnectionError) {
+  ClosedLoop events;
+  Http1Session session(events, 1);
+  events.session = &session;
+  ASSERT_TRUE(session.submit(0, events.request, events.out));
+  session.flush(events.out);
+  EXPECT_TRUE(feed(session, kOk));
+  EXPECT_FALSE(feed(session, kOk));
+  EXPECT_EQ(events.responses.size(), 1u);
 }
 
 TEST(Http1Session, DataWithNothingOutstandingIsAConnectionError) {
