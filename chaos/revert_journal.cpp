@@ -105,15 +105,19 @@ RevertJournal::~RevertJournal() {
 }
 
 void RevertJournal::begin(const std::string& run_id, const std::string& drill_name,
-                          const json& integrations, bool dry_run) {
+                          const json& integrations, bool dry_run,
+                          const std::vector<common::SecretValues::Secret>& secrets) {
   std::lock_guard lock(mutex_);
   run_id_ = run_id;
+  json values = json::array();
+  for (const auto& s : secrets) values.push_back({{"value", s.value}, {"reference", s.reference}});
   append("begin", {{"version", kVersion},
                    {"drill", drill_name},
                    {"dry_run", dry_run},
                    {"integrations", integrations.is_null() ? json::object() : integrations},
                    {"host", host_name()},
-                   {"pid", static_cast<int64_t>(::getpid())}});
+                   {"pid", static_cast<int64_t>(::getpid())},
+                   {"secrets", std::move(values)}});
 }
 
 void RevertJournal::continue_run(const std::string& run_id) {
@@ -163,6 +167,7 @@ struct RunInfo {
   std::string drill_name;
   json integrations;
   bool dry_run = false;
+  std::vector<common::SecretValues::Secret> secrets;
 };
 
 class Reader {
@@ -199,6 +204,7 @@ class Reader {
       PendingFault fault = found->second;
       fault.drill_name = run.drill_name;
       fault.integrations = run.integrations;
+      fault.secrets = run.secrets;
       out.push_back(std::move(fault));
     }
     return out;
@@ -235,6 +241,13 @@ class Reader {
         run.drill_name = record.value("drill", "");
         run.integrations = record.value("integrations", json::object());
         run.dry_run = record.value("dry_run", false);
+        for (const auto& s : record.value("secrets", json::array())) {
+          if (!s.is_object() || !s.value("value", json()).is_string() ||
+              !s.value("reference", json()).is_string()) {
+            fail("a secret is not {\"value\": STRING, \"reference\": STRING}");
+          }
+          run.secrets.push_back({s["value"].get<std::string>(), s["reference"].get<std::string>()});
+        }
         runs_.emplace(run_id, std::move(run));
       }
       return;

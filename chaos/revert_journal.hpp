@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/secret_values.hpp"
+
 namespace firedrill::chaos {
 
 // The revert journal: an append-only file of JSON lines, one record per line, each written with
@@ -12,7 +14,8 @@ namespace firedrill::chaos {
 // every earlier record on disk and at most a torn last line. Every record starts with
 // {"record": TYPE, "run_id": ..., "at": ISO 8601 UTC time, ...}; then, by type:
 //
-//   begin          "version":1, "drill", "dry_run", "integrations":{...}, "host", "pid"
+//   begin          "version":1, "drill", "dry_run", "integrations":{...}, "host", "pid",
+//                  "secrets":[{"value", "reference"}]
 //   intent         "fault":ID, "kind", "params":{...}, "captured":{...}   (before inject)
 //   injected       "fault":ID                                             (inject returned)
 //   reverted       "fault":ID
@@ -39,9 +42,11 @@ class RevertJournal {
   RevertJournal& operator=(const RevertJournal&) = delete;
 
   // Starts a run; the records that follow belong to it. A dry run's faults are never pending.
-  // `integrations` is what a later `firedrill revert` hands the faults it re-creates.
+  // `integrations` is what a later `firedrill revert` hands the faults it re-creates; `secrets`
+  // are the drill's interpolated values, which it shows as their references.
   void begin(const std::string& run_id, const std::string& drill_name,
-             const nlohmann::json& integrations = nlohmann::json::object(), bool dry_run = false);
+             const nlohmann::json& integrations = nlohmann::json::object(), bool dry_run = false,
+             const std::vector<common::SecretValues::Secret>& secrets = {});
   // Makes the records that follow belong to an earlier run, without a begin record: how
   // `firedrill revert` records its reverts of a crashed run.
   void continue_run(const std::string& run_id);
@@ -69,7 +74,8 @@ class RevertJournal {
 struct PendingFault {
   std::string run_id;
   std::string drill_name;
-  nlohmann::json integrations;  // the run's integrations block
+  nlohmann::json integrations;                        // the run's integrations block
+  std::vector<common::SecretValues::Secret> secrets;  // the run's interpolated values
   std::string fault_id;
   std::string kind;
   nlohmann::json params;

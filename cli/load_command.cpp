@@ -9,6 +9,7 @@
 #include "cli/load_options.hpp"
 #include "cli/load_summary.hpp"
 #include "common/errors.hpp"
+#include "common/safe_output.hpp"
 #include "loadgen/engine.hpp"
 #include "loadgen/load_result_json.hpp"
 #include "loadgen/worker.hpp"
@@ -44,7 +45,10 @@ struct LoadCommand {
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     loadgen::LoadResult result = engine->run([&](const loadgen::TimeSeriesPoint& p) {
-      if (live) std::cerr << "\r" << progress_line(p) << std::flush;
+      if (live) {
+        common::write_control(std::cerr, "\r");
+        std::cerr << progress_line(p) << std::flush;
+      }
     });
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);

@@ -5,6 +5,7 @@
 #include "chaos/revert_journal.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "common/secret_values.hpp"
 
 namespace firedrill::cli {
 
@@ -21,6 +22,12 @@ struct RevertCommand {
     } catch (const chaos::JournalError& e) {
       std::cerr << "firedrill revert: " << e.what() << "\n";
       return kExitUsage;
+    }
+    // What the run showed as a reference, this shows so too (a fault's description, an error).
+    for (const auto& fault : pending) {
+      for (const auto& secret : fault.secrets) {
+        common::secret_values().add(secret.value, secret.reference);
+      }
     }
     if (pending.empty()) {
       std::cout << "nothing to revert: every fault in " << journal_path << " was reverted\n";

@@ -42,6 +42,9 @@ struct Response {
   std::string content_type = "application/json";
   bool close = false;
   std::string extra_headers;  // whole lines, each ending in \r\n
+  // Answering needs the network (an SNS signing certificate not yet known): ask again where
+  // waiting blocks no other sender.
+  bool needs_worker = false;
 };
 
 Response json_response(int status, const json& body) {
@@ -72,6 +75,8 @@ const char* reason(int status) {
       return "Request Header Fields Too Large";
     case 501:
       return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
     default:
       return "Error";
   }
@@ -121,9 +126,12 @@ struct Connection {
   tcp::socket socket;
   asio::steady_timer timer;
   std::string in;
-  // Waiting for a request to begin, since when: such a connection may be closed for a new one.
-  bool idle = true;
-  std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
+  // What the connection waits for from its sender, and since when. At the connection limit one
+  // that waits gives way to a new one: the one idle longest, else the one whose request has
+  // taken longest, so that neither idle nor trickling senders can lock real ones out.
+  enum class Waiting { ForRequest, ForRestOfRequest, No };
+  Waiting waiting = Waiting::ForRequest;
+  std::chrono::steady_clock::time_point waiting_since = std::chrono::steady_clock::now();
 };
 
 bool is_loopback_host(const std::string& host) {
@@ -291,8 +299,11 @@ struct NotificationReceiver::Impl {
   std::size_t dropped = 0;
   std::deque<SubscriptionEvent> subscriptions;
   std::deque<RejectedRequest> rejections;
-  std::vector<std::weak_ptr<Connection>> open;  // the server thread's, for closing idle ones
+  std::vector<std::weak_ptr<Connection>> open;  // the server thread's, for closing waiting ones
   SnsSignatureVerifier sns_verifier{options.sns_test_trust};
+  // Where an SNS message whose certificate must be fetched is answered: the server thread never
+  // waits on the network.
+  asio::thread_pool sns_worker{1};
 
   // Fetching a SubscribeURL can take seconds; it runs on its own thread, not the server's.
   std::thread confirmer;
@@ -328,6 +339,8 @@ struct NotificationReceiver::Impl {
   void stop() {
     io.stop();
     if (server.joinable()) server.join();
+    sns_worker.stop();
+    sns_worker.join();
     {
       std::lock_guard lock(mutex);
       stopping = true;
@@ -349,7 +362,7 @@ struct NotificationReceiver::Impl {
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      if (connections >= options.max_connections && !close_longest_idle()) {
+      if (connections >= options.max_connections && !close_longest_waiting()) {
         socket.close(ec);
         continue;
       }
@@ -363,22 +376,22 @@ struct NotificationReceiver::Impl {
     }
   }
 
-  // Connections that opened and sent nothing must not lock real senders out: at the limit, the
-  // one idle longest gives way. False when every connection is busy with a request (those have
-  // kRequestTimeout).
-  bool close_longest_idle() {
+  // False when every connection is busy with a whole request (those have kRequestTimeout).
+  bool close_longest_waiting() {
     std::erase_if(open, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
-    std::shared_ptr<Connection> oldest;
+    std::shared_ptr<Connection> chosen;
     for (const auto& w : open) {
       auto c = w.lock();
-      if (c && c->idle && c->socket.is_open() && (!oldest || c->idle_since < oldest->idle_since)) {
-        oldest = std::move(c);
+      if (!c || c->waiting == Connection::Waiting::No || !c->socket.is_open()) continue;
+      if (!chosen || c->waiting < chosen->waiting ||
+          (c->waiting == chosen->waiting && c->waiting_since < chosen->waiting_since)) {
+        chosen = std::move(c);
       }
     }
-    if (!oldest) return false;
+    if (!chosen) return false;
     boost::system::error_code ignored;
-    oldest->socket.close(ignored);
-    oldest->idle = false;
+    chosen->socket.close(ignored);
+    chosen->waiting = Connection::Waiting::No;
     return true;
   }
 
@@ -416,17 +429,20 @@ struct NotificationReceiver::Impl {
   asio::awaitable<bool> read_request(Connection& c, ReceiverRequest& request,
                                      std::optional<Response>& refusal) {
     std::size_t head_end;
-    c.idle = c.in.empty();
-    c.idle_since = std::chrono::steady_clock::now();
+    c.waiting =
+        c.in.empty() ? Connection::Waiting::ForRequest : Connection::Waiting::ForRestOfRequest;
+    c.waiting_since = std::chrono::steady_clock::now();
     while ((head_end = c.in.find("\r\n\r\n")) == std::string::npos) {
       if (c.in.size() > kMaxHeaderBytes) {
         refusal = error_response(431, "request head over 64 KiB");
         co_return false;
       }
       if (!co_await read_more(c)) co_return false;
-      c.idle = false;
+      if (c.waiting == Connection::Waiting::ForRequest) {
+        c.waiting = Connection::Waiting::ForRestOfRequest;
+        c.waiting_since = std::chrono::steady_clock::now();
+      }
     }
-    c.idle = false;
     if (!parse_request_head(std::string_view(c.in).substr(0, head_end), request)) {
       refusal = error_response(400, "malformed HTTP request");
       co_return false;
@@ -484,6 +500,7 @@ struct NotificationReceiver::Impl {
       pos += *size;
     }
     c.in.erase(0, pos);
+    c.waiting = Connection::Waiting::No;
     co_return true;
   }
 
@@ -503,13 +520,23 @@ struct NotificationReceiver::Impl {
       bool keep_alive = request.version == "HTTP/1.1"
                             ? !close
                             : connection && lower_case(*connection) == "keep-alive";
-      Response response = handle(request);
+      Response response = handle(request, false);
+      if (response.needs_worker) {
+        response = co_await asio::co_spawn(
+            sns_worker,
+            // By reference: GCC 12 destroys a coroutine lambda's non-trivial captures twice.
+            // The request outlives the call, since this coroutine waits for it.
+            [this, &request]() -> asio::awaitable<Response> { co_return handle(request, true); },
+            asio::use_awaitable);
+      }
       response.close = !keep_alive;
       if (!co_await write_response(*c, response) || !keep_alive) co_return;
     }
   }
 
-  Response handle(const ReceiverRequest& request) {
+  // `may_block`: whether this thread may wait on the network; if it would have to, and may not,
+  // the response says needs_worker and nothing has changed.
+  Response handle(const ReceiverRequest& request, bool may_block) {
     const AuthCheck auth =
         check_receiver_auth(options.auth, request.header("authorization"),
                             request.target.substr(0, request.target.find_first_of("?#")));
@@ -575,7 +602,9 @@ struct NotificationReceiver::Impl {
                             "not an SNS message: no x-amz-sns-message-type header and no "
                             "Type and TopicArn");
     }
-    if (!sns_type.empty()) return handle_sns(sns_type, body, path, request.body.size());
+    if (!sns_type.empty()) {
+      return handle_sns(sns_type, body, path, request.body.size(), may_block);
+    }
 
     Notification n;
     try {
@@ -591,7 +620,7 @@ struct NotificationReceiver::Impl {
   }
 
   Response handle_sns(const std::string& header_type, const json& body, const std::string& path,
-                      std::size_t bytes) {
+                      std::size_t bytes, bool may_block) {
     const std::string type = body.is_object() && body.contains("Type") && body["Type"].is_string()
                                  ? body["Type"].get<std::string>()
                                  : header_type;
@@ -605,9 +634,20 @@ struct NotificationReceiver::Impl {
     }
     // Anyone who can reach the receiver can post what looks like SNS: only SNS's signature, and
     // a topic the drill allows, make it count.
-    if (std::string why = sns_verifier.verify(body); !why.empty()) {
-      reject(path, "SNS signature: " + why);
-      return error_response(403, "not accepted as an SNS message: " + why);
+    const SnsVerification signature = sns_verifier.verify(body, may_block);
+    if (signature.verdict == SnsVerdict::NeedsFetch) {
+      Response later;
+      later.needs_worker = true;
+      return later;
+    }
+    if (signature.verdict != SnsVerdict::Signed) {
+      reject(path, "SNS signature: " + signature.why);
+      // SNS retries a delivery that failed with a server error: worth it when the certificate
+      // could not be had now, not when the signature is wrong.
+      const bool retry = signature.verdict == SnsVerdict::Unavailable;
+      return error_response(retry ? 503 : 403, (retry ? "cannot verify the SNS signature now: "
+                                                      : "not accepted as an SNS message: ") +
+                                                   signature.why);
     }
     const std::string topic = body.value("TopicArn", "");
     const auto& allowed = options.allowed_sns_topics;

@@ -100,8 +100,9 @@ std::optional<WallClock::time_point> parse_rfc3339(std::string_view text) {
   char zone;
   if (!c.take_any("Zz", zone)) {
     int64_t oh, om;
-    if (!c.take_any("+-", zone) || !c.digits(2, oh) || !c.take(':') || !c.digits(2, om) ||
-        oh > 23 || om > 59) {
+    // CloudWatch's StateChangeTime writes the offset without its colon: "+0000".
+    if (!c.take_any("+-", zone) || !c.digits(2, oh) || !(c.take(':') || c.at_digit()) ||
+        !c.digits(2, om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset_minutes = (oh * 60 + om) * (zone == '-' ? -1 : 1);

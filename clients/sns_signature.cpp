@@ -135,35 +135,51 @@ HttpRequest SnsSignatureVerifier::request_for(const std::string& url) const {
 }
 
 std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const std::string& url,
-                                                                         std::string& error) {
+                                                                         bool may_fetch,
+                                                                         SnsVerification& failure) {
   std::lock_guard lock(mutex_);
   if (auto it = keys_.find(url); it != keys_.end()) return it->second;
   if (auto it = failures_.find(url); it != failures_.end()) {
-    error = it->second;
+    failure = {SnsVerdict::NotSigned, it->second};
     return nullptr;
   }
   auto remember_failure = [&](std::string why) {
     if (failures_.size() >= kMaxCachedCertificates) failures_.erase(failures_.begin());
     failures_[url] = why;
-    error = std::move(why);
+    failure = {SnsVerdict::NotSigned, std::move(why)};
     return nullptr;
   };
   auto parsed = https_url(url);
   if (!parsed || !on_sns_host(url) || parsed->has_query ||
       !std::regex_match(parsed->path, certificate_path())) {
     // Not remembered: anyone can send any URL, and none of these is fetched.
-    error =
-        "SigningCertURL is not https://sns.REGION.amazonaws.com/SimpleNotificationService-"
-        "....pem";
+    failure = {SnsVerdict::NotSigned,
+               "SigningCertURL is not https://sns.REGION.amazonaws.com/"
+               "SimpleNotificationService-....pem"};
     return nullptr;
   }
+  if (!may_fetch) {
+    failure = {SnsVerdict::NeedsFetch, "the signing certificate is not known yet"};
+    return nullptr;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  while (!fetched_at_.empty() && now - fetched_at_.front() > std::chrono::minutes(1)) {
+    fetched_at_.pop_front();
+  }
+  if (fetched_at_.size() >= kNewCertificatesPerMinute) {
+    failure = {SnsVerdict::Unavailable, "more than " + std::to_string(kNewCertificatesPerMinute) +
+                                            " new signing certificates in a minute; not fetched"};
+    return nullptr;
+  }
+  fetched_at_.push_back(now);
   HttpRequest request = request_for(url);
   request.max_body = kMaxCertificateBytes;
   HttpResponse response = HttpClient().perform(request);
   // A network error or a server error may pass: only what SNS surely answered is remembered.
   if (!response.ok() || response.status >= 500) {
-    error = "cannot fetch the signing certificate: " +
-            (response.ok() ? "status " + std::to_string(response.status) : response.error);
+    failure = {SnsVerdict::Unavailable,
+               "cannot fetch the signing certificate: " +
+                   (response.ok() ? "status " + std::to_string(response.status) : response.error)};
     return nullptr;
   }
   if (response.status != 200) {
@@ -183,26 +199,31 @@ std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const s
   return key;
 }
 
-std::string SnsSignatureVerifier::verify(const json& message) {
+SnsVerification SnsSignatureVerifier::verify(const json& message, bool may_fetch) {
+  auto not_signed = [](std::string why) {
+    return SnsVerification{SnsVerdict::NotSigned, std::move(why)};
+  };
   const std::string* version = string_field(message, "SignatureVersion");
   const std::string* signature = string_field(message, "Signature");
   const std::string* cert_url = string_field(message, "SigningCertURL");
   if (!version || !signature || !cert_url) {
-    return "not signed: no SignatureVersion, Signature or SigningCertURL";
+    return not_signed("not signed: no SignatureVersion, Signature or SigningCertURL");
   }
   const EVP_MD* digest = *version == "1" ? EVP_sha1() : *version == "2" ? EVP_sha256() : nullptr;
-  if (!digest) return "unknown SignatureVersion \"" + common::excerpt(*version, 16) + "\"";
+  if (!digest)
+    return not_signed("unknown SignatureVersion \"" + common::excerpt(*version, 16) + "\"");
   std::string error;
   const std::string text = sns_string_to_sign(message, error);
-  if (text.empty()) return "not an SNS message: " + error;
+  if (text.empty()) return not_signed("not an SNS message: " + error);
   std::string raw_signature;
   try {
     raw_signature = base64_decode(*signature);
   } catch (const common::ValueError&) {
-    return "the Signature is not base64";
+    return not_signed("the Signature is not base64");
   }
-  std::shared_ptr<Key> key = key_for(*cert_url, error);
-  if (!key) return error;
+  SnsVerification failure;
+  std::shared_ptr<Key> key = key_for(*cert_url, may_fetch, failure);
+  if (!key) return failure;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   bool valid =
       ctx && EVP_DigestVerifyInit(ctx, nullptr, digest, nullptr, key->pkey) == 1 &&
@@ -210,7 +231,8 @@ std::string SnsSignatureVerifier::verify(const json& message) {
                        raw_signature.size(), reinterpret_cast<const unsigned char*>(text.data()),
                        text.size()) == 1;
   EVP_MD_CTX_free(ctx);
-  return valid ? "" : "the signature does not match the message";
+  if (!valid) return not_signed("the signature does not match the message");
+  return {SnsVerdict::Signed, ""};
 }
 
 }  // namespace firedrill::clients

@@ -36,6 +36,20 @@ int SafeOutputBuf::flush_held() {
   return target_->pubsync();
 }
 
+void SafeOutputBuf::write_control(std::string_view sequence) {
+  std::lock_guard lock(mutex_);
+  flush_held();
+  target_->sputn(sequence.data(), static_cast<std::streamsize>(sequence.size()));
+}
+
+void write_control(std::ostream& out, std::string_view sequence) {
+  if (auto* safe = dynamic_cast<SafeOutputBuf*>(out.rdbuf())) {
+    safe->write_control(sequence);
+  } else {
+    out << sequence;
+  }
+}
+
 SafeStandardStreams::SafeStandardStreams()
     : out_(std::cout.rdbuf(), secret_values()),
       err_(std::cerr.rdbuf(), secret_values()),

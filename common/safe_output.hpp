@@ -3,6 +3,7 @@
 #include <mutex>
 #include <streambuf>
 #include <string>
+#include <string_view>
 
 #include "common/secret_values.hpp"
 
@@ -19,6 +20,9 @@ class SafeOutputBuf final : public std::streambuf {
       : target_(target), secrets_(secrets) {}
   ~SafeOutputBuf() override { sync(); }
 
+  // After what is held, `sequence` as it is: firedrill's own, never text from outside.
+  void write_control(std::string_view sequence);
+
  protected:
   int_type overflow(int_type c) override;
   std::streamsize xsputn(const char* s, std::streamsize n) override;
@@ -34,6 +38,10 @@ class SafeOutputBuf final : public std::streambuf {
   const SecretValues& secrets_;
   std::string held_;
 };
+
+// Writes a control sequence of firedrill's own (a progress line's "\r\033[K") to `out`, which
+// a SafeOutputBuf would otherwise show as escapes like any other text.
+void write_control(std::ostream& out, std::string_view sequence);
 
 // For as long as it lives, std::cout and std::cerr go through SafeOutputBufs over
 // secret_values(): nothing the program prints shows an interpolated value.

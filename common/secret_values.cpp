@@ -15,6 +15,11 @@ bool is_word(char c) {
 
 void SecretValues::add(std::string_view value, std::string_view reference) {
   std::lock_guard lock(mutex_);
+  if (value.size() < kMinLength) return;
+  for (const auto& s : added_) {
+    if (s.value == value && s.reference == reference) return;
+  }
+  added_.push_back(Secret{std::string(value), std::string(reference)});
   add_one(std::string(value), reference);
   // As a JSON string shows it (quotes, backslashes and control characters escaped).
   const std::string quoted = nlohmann::json(std::string(value))
@@ -72,6 +77,11 @@ std::string SecretValues::redact(std::string_view text) const {
 bool SecretValues::empty() const {
   std::lock_guard lock(mutex_);
   return secrets_.empty();
+}
+
+std::vector<SecretValues::Secret> SecretValues::added() const {
+  std::lock_guard lock(mutex_);
+  return added_;
 }
 
 SecretValues& secret_values() {

@@ -16,18 +16,23 @@ class SecretValues {
   static constexpr std::size_t kMinLength = 4;
   static constexpr std::size_t kLooseLength = 8;
 
-  void add(std::string_view value, std::string_view reference);
-  std::string redact(std::string_view text) const;
-  bool empty() const;
-
- private:
   struct Secret {
     std::string value;
     std::string reference;
   };
+
+  void add(std::string_view value, std::string_view reference);
+  std::string redact(std::string_view text) const;
+  bool empty() const;
+  // Each add() as it was called: what the revert journal keeps so that `firedrill revert` shows
+  // a crashed run's values as their references too.
+  std::vector<Secret> added() const;
+
+ private:
   void add_one(std::string value, std::string_view reference);
 
   mutable std::mutex mutex_;
+  std::vector<Secret> added_;
   std::vector<Secret> secrets_;  // longest first, so that a value inside another loses
 };
 

@@ -113,10 +113,7 @@ std::string escape_terminal_controls(std::string_view text) {
   };
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 0x1B && text.substr(i + 1, 2) == "[K") {
-      out += "\x1b[K";
-      i += 2;
-    } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
       escape(c);
     } else if (c == 0xC2 && i + 1 < text.size() &&
                static_cast<unsigned char>(text[i + 1]) >= 0x80 &&

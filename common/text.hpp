@@ -19,10 +19,10 @@ std::string quoted_excerpt(std::string_view text);
 // command's output, which usually ends with a newline.
 std::string trimmed(std::string_view text);
 
-// For a terminal: C0 and C1 control characters and DEL as \u001b-style escapes, except tab,
-// newline, carriage return and the erase-line sequence ESC [ K, with which a live progress line
-// redraws itself. Everything that can set a title, write the clipboard or move the cursor is
-// thereby shown, not obeyed.
+// For a terminal: C0 and C1 control characters and DEL as \u001b-style escapes, except tab and
+// newline. Everything that can set a title, write the clipboard, move the cursor or erase what
+// was printed is thereby shown, not obeyed. (A live progress line redraws itself with sequences
+// of its own, common::write_control.)
 std::string escape_terminal_controls(std::string_view text);
 
 // Double-quoted with \" \\ and \n escaped: a PromQL string, an Alertmanager matcher value.

@@ -2,9 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "common/safe_output.hpp"
 #include "reporters/report_text.hpp"
 
 namespace firedrill::reporters {
+
+namespace {
+// Back to the start of the line, erasing it: how the live line redraws itself.
+constexpr std::string_view kEraseLine = "\r\033[K";
+}  // namespace
 
 ConsoleProgress::ConsoleProgress(std::ostream& out, bool live_line) : out_(out), live_(live_line) {}
 
@@ -15,7 +21,7 @@ void ConsoleProgress::on_event(const TimelineEvent& e) {
   if (e.type == "fault_injected") ++faults_active_;
   if (e.type == "fault_reverted" || e.type == "fault_revert_failed") --faults_active_;
   if (e.type == "step_end") return;
-  if (line_shown_) out_ << "\r\033[K";
+  if (line_shown_) common::write_control(out_, kEraseLine);
   out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, clean_text(e.name),
                       e.detail.empty() ? "" : ": ", clean_text(e.detail));
   line_shown_ = false;
@@ -37,7 +43,8 @@ void ConsoleProgress::on_check(const CheckResult& c) {
 
 void ConsoleProgress::on_finish(const RunResult&) {
   std::lock_guard lock(mutex_);
-  if (line_shown_) out_ << "\r\033[K" << std::flush;
+  if (line_shown_) common::write_control(out_, kEraseLine);
+  out_ << std::flush;
   line_shown_ = false;
 }
 
@@ -61,8 +68,9 @@ void ConsoleProgress::redraw() {
       ++failed;
     }
   }
+  common::write_control(out_, kEraseLine);
   out_ << fmt::format(
-              "\r\033[K> {} | {} req/s, p99 {:.1f}ms, {} errors/s | checks {} pending, {} "
+              "> {} | {} req/s, p99 {:.1f}ms, {} errors/s | checks {} pending, {} "
               "passed, {} failed | {} faults active",
               step_, rps, p99 / 1e6, errors, pending, passed, failed, faults_active_)
        << std::flush;

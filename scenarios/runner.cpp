@@ -263,9 +263,15 @@ void Run::run_load_step(const Step& step) {
   });
   loads_.push_back(std::move(load));
   if (step.background) return;
+  const auto step_end = SteadyClock::now() + step.duration;
   while (!raw->done.load() && !stopping()) pump_until(SteadyClock::now() + kPumpInterval);
   if (!raw->done.load()) raw->engine->stop();
   if (!raw->collected) collect(*raw);
+  // A load can end early (its target refuses every connection); the step still takes its time,
+  // as the drill's schedule says, and a `for:` that fault_overlap allowed counts on it.
+  while (!stopping() && SteadyClock::now() < step_end) {
+    pump_until(std::min(step_end, SteadyClock::now() + kPumpInterval));
+  }
 }
 
 void Run::run_chaos_step(const Step& step) {
@@ -522,7 +528,8 @@ reporters::RunResult Run::execute() {
   // Before anything could change: without a journal there is no revert after a crash.
   try {
     journal_.emplace(options_.journal_path);
-    journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run);
+    journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run,
+                    common::secret_values().added());
   } catch (const std::exception& e) {
     journal_error_ = e.what();
     abort_reason_ = std::string("cannot write the revert journal: ") + e.what();

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -90,6 +91,34 @@ TEST_F(KilledRun, ASlowInjectDoesNotFinishAfterTheRevert) {
   // Past the end of the inject's sleep: had its shell survived, the fault would be back.
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_FALSE(fs::exists(fault)) << "the inject finished after firedrill revert";
+}
+
+// The journal holds the values it needs to revert; what `firedrill revert` prints of them, in a
+// description or in a failing command's output, shows each as the reference the drill wrote.
+TEST_F(KilledRun, ItsRevertShowsNoInterpolatedValue) {
+  constexpr const char* kToken = "tok-5be07d3c91a24f68";
+  setenv("FIREDRILL_TEST_TOKEN", kToken, 1);
+  const fs::path fault = dir.path() / "fault";
+  auto firedrill =
+      start("steps:\n  - chaos:\n      exec:\n        inject: \"touch '" + fault.string() +
+            "' # ${env:FIREDRILL_TEST_TOKEN}\"\n" +
+            "        revert: \"echo ${env:FIREDRILL_TEST_TOKEN}; exit 1\"\n" + "  - wait: 60s\n");
+  ASSERT_TRUE(within(std::chrono::seconds(30), [&] { return fs::exists(fault); }))
+      << read_text(dir.path() / "run.log");
+  kill_nine(*firedrill);
+  unsetenv("FIREDRILL_TEST_TOKEN");
+
+  const std::string journal = (out() / "journal.jsonl").string();
+  ASSERT_NE(read_text(journal).find(kToken), std::string::npos);
+  CommandResult dry = run_firedrill({"revert", "--dry-run", journal}, false);
+  EXPECT_EQ(dry.exit_code, 0) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("# ${env:FIREDRILL_TEST_TOKEN}"), std::string::npos) << dry.out;
+  CommandResult revert = run_firedrill({"revert", journal}, false);
+  EXPECT_EQ(revert.exit_code, 4) << revert.out << revert.err;
+  EXPECT_NE(revert.out.find("revert FAILED"), std::string::npos) << revert.out;
+  for (const std::string& text : {dry.out, dry.err, revert.out, revert.err}) {
+    EXPECT_EQ(text.find(kToken), std::string::npos) << text;
+  }
 }
 
 }  // namespace

@@ -56,6 +56,22 @@ TEST_F(OverlappingFaults, TheDrillEndsAsItBeganAndALaterRevertKeepsTheEarlierEff
   EXPECT_EQ(json::parse(http_get(url("/admin/fault"))), json::parse(before));
 }
 
+// The earlier `for:` was allowed because the load between the faults outlasts it: a load whose
+// target refuses every connection must still take its step's time.
+TEST_F(OverlappingFaults, ALoadAgainstADownTargetStillTakesItsTime) {
+  const std::string before = http_get(url("/admin/fault"));
+  ASSERT_FALSE(before.empty());
+  const std::string down = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
+  const fs::path file =
+      drill(degrade("errorRate: 0.3") + "    for: 1s\n" + "  - load: down\n    duration: 3s\n" +
+            degrade("extraLatency: 100ms") + "load:\n  down: {requests: [{url: '" + down +
+            "'}], connections: 1, threads: 1}\n");
+  CommandResult r = run_firedrill(
+      {"run", "-q", "--out-dir", (dir_.path() / "out").string(), file.string()}, false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(json::parse(http_get(url("/admin/fault"))), json::parse(before));
+}
+
 TEST_F(OverlappingFaults, AnEarlierForThatCouldUndoALaterFaultIsRefusedBeforeAnythingRuns) {
   const std::string before = http_get(url("/admin/fault"));
   const fs::path file =

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "clients/http_client.hpp"
@@ -131,24 +132,44 @@ TEST_F(Receiver, ANumberOutOfRangeIsABadRequestNotADroppedConnection) {
   EXPECT_NE(r.body.find("malformed JSON"), std::string::npos) << r.body;
 }
 
-TEST_F(Receiver, IdleConnectionsDoNotLockSendersOut) {
-  start();
-  std::vector<int> idle;
+// Opens 300 connections, more than the receiver's limit of 256, and writes `first(i)` on the
+// i-th; then a real sender must still get its notification in.
+void expect_a_sender_gets_in(uint16_t port, const std::function<std::string(int)>& first) {
+  std::vector<int> held;
   for (int i = 0; i < 300; ++i) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(port_);
+    addr.sin_port = htons(port);
     ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    idle.push_back(fd);
+    const std::string part = first(i);
+    ASSERT_EQ(::send(fd, part.data(), part.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(part.size()));
+    held.push_back(fd);
   }
   // Let the receiver accept them all before the real sender comes.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  auto r = post(url("/alertmanager"), alertmanager_payload(1, 1).dump());
+  auto r = post("http://127.0.0.1:" + std::to_string(port) + "/alertmanager",
+                alertmanager_payload(1, 1).dump());
   EXPECT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.status, 200) << r.body;
-  for (int fd : idle) ::close(fd);
+  for (int fd : held) ::close(fd);
+}
+
+TEST_F(Receiver, IdleConnectionsDoNotLockSendersOut) {
+  start();
+  expect_a_sender_gets_in(port_, [](int) { return std::string(); });
+}
+
+// A sender that trickles its request, a byte now and then, waits on itself and not on the
+// receiver: like an idle one, it gives way to a sender with a whole request.
+TEST_F(Receiver, TricklingConnectionsDoNotLockSendersOut) {
+  start();
+  expect_a_sender_gets_in(port_, [](int i) -> std::string {
+    return i % 2 ? "POST /alertmanager HTTP/1.1\r\nHost: x\r\n"
+                 : "POST /alertmanager HTTP/1.1\r\nContent-Length: 900\r\n\r\n{";
+  });
 }
 
 // 100 bodies of 0.9 MiB, each thousands of small alerts: far more in memory once parsed than on

@@ -3,13 +3,23 @@
 // sns.REGION.amazonaws.com is served over TLS by nghttpd, through the receiver's test-only trust
 // setting (ReceiverOptions::sns_test_trust). Only a valid signature of an allowed topic counts;
 // only a SubscribeURL on an SNS host is ever fetched.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "clients/http_client.hpp"
 #include "clients/notification_receiver.hpp"
+#include "clients/rfc3339.hpp"
+#include "clients/sns_signature.hpp"
 #include "tests/integration/support.hpp"
 
 namespace firedrill::testing {
@@ -136,7 +146,8 @@ const json SnsReceiver::kAlarm = {{"AlarmName", "checkout-pod-restarts"},
                                   {"AWSAccountId", "123456789012"},
                                   {"NewStateValue", "ALARM"},
                                   {"OldStateValue", "OK"},
-                                  {"NewStateReason", "Threshold Crossed"}};
+                                  {"NewStateReason", "Threshold Crossed"},
+                                  {"StateChangeTime", "2026-12-02T07:06:01.236+0000"}};
 
 TEST_F(SnsReceiver, SignedNotificationsOfBothVersionsAreDelivered) {
   clients::NotificationReceiver receiver(options());
@@ -152,6 +163,9 @@ TEST_F(SnsReceiver, SignedNotificationsOfBothVersionsAreDelivered) {
   EXPECT_EQ(got[0].alerts[0].labels["topic"], kTopic);
   EXPECT_FALSE(got[0].payload.contains("UnsubscribeURL"));
   EXPECT_EQ(got[1].status, "resolved");
+  // An alarm is of the time it changed state, not of when its message arrived.
+  ASSERT_TRUE(got[0].alerts[0].starts_at);
+  EXPECT_EQ(clients::format_rfc3339(*got[0].alerts[0].starts_at), "2026-12-02T07:06:01.236Z");
 }
 
 // Signed by SNS itself, recorded: the string to sign and the digest are SNS's, not ours.
@@ -164,6 +178,10 @@ TEST_F(SnsReceiver, AMessageSnsSignedVerifiesAndOneCharacterChangedDoesNot) {
   EXPECT_EQ(post(receiver, recorded).status, 200);
   ASSERT_EQ(receiver.notifications().size(), 1u);
   EXPECT_EQ(receiver.notifications()[0].payload["Message"], "boo");
+  // Replayed today, it is still of 2015: no check counts it as a page about a fault of now.
+  ASSERT_TRUE(receiver.notifications()[0].alerts[0].starts_at);
+  EXPECT_EQ(clients::format_rfc3339(*receiver.notifications()[0].alerts[0].starts_at),
+            "2015-09-20T01:22:14.001Z");
 }
 
 TEST_F(SnsReceiver, ForgedUnsignedAndWrongTopicMessagesAreRejectedAndNeverDelivered) {
@@ -195,6 +213,76 @@ TEST_F(SnsReceiver, TheSigningCertificateIsFetchedOnceAndKept) {
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()))).status, 200);
   sns_.reset();  // SNS unreachable from now on
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, "second"))).status, 200);
+  EXPECT_EQ(receiver.notifications().size(), 2u);
+}
+
+// Accepts TCP connections and never answers: a certificate fetch from it waits out its timeout.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof addr;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), size), 0);
+    EXPECT_EQ(::listen(fd_, 8), 0);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  uint16_t port() const { return port_; }
+  bool connected_within(std::chrono::milliseconds limit) const {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(limit.count())) == 1;
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+TEST_F(SnsReceiver, AWebhookIsAnsweredWhileASigningCertificateIsFetched) {
+  SilentServer silent;
+  clients::ReceiverOptions o = options();
+  o.sns_test_trust.origin = "https://127.0.0.1:" + std::to_string(silent.port());
+  clients::NotificationReceiver receiver(o);
+  const json message = signed_message(notification(kTopic, kAlarm.dump()));
+  auto sns = std::async(std::launch::async, [&] { return post(receiver, message).status; });
+  ASSERT_TRUE(silent.connected_within(10s)) << "the certificate was never fetched";
+
+  clients::HttpRequest webhook;
+  webhook.method = "POST";
+  webhook.url = receiver.url("/alertmanager");
+  webhook.body = R"({"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"X"}}]})";
+  webhook.headers = {{"Content-Type", "application/json"}};
+  webhook.timeout = 10s;
+  EXPECT_EQ(clients::HttpClient().perform(webhook).status, 200);
+  EXPECT_EQ(sns.wait_for(0s), std::future_status::timeout)
+      << "the webhook was answered only after the certificate fetch ended";
+  EXPECT_EQ(receiver.notifications().size(), 1u);
+  // The certificate could not be had: a server error, so that SNS delivers the message again.
+  EXPECT_EQ(sns.get(), 503);
+}
+
+TEST_F(SnsReceiver, MessagesNamingEverNewCertificatesGetAFewFetchesAMinute) {
+  clients::NotificationReceiver receiver(options());
+  EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()))).status, 200);
+  auto naming = [&](std::size_t n) {
+    json m = signed_message(notification(kTopic, kAlarm.dump()));
+    m["SigningCertURL"] = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-" +
+                          std::string(30, '0') + fmt::format("{:02x}", n) + ".pem";
+    return m;
+  };
+  const std::size_t limit = clients::SnsSignatureVerifier::kNewCertificatesPerMinute;
+  for (std::size_t n = 1; n < limit; ++n) {
+    EXPECT_EQ(post(receiver, naming(n)).status, 403) << n;  // nghttpd: 404
+  }
+  clients::HttpResponse over = post(receiver, naming(limit));
+  EXPECT_EQ(over.status, 503);
+  EXPECT_NE(over.body.find("new signing certificates in a minute"), std::string::npos) << over.body;
+  // A certificate already known needs no fetch.
+  EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()))).status, 200);
   EXPECT_EQ(receiver.notifications().size(), 2u);
 }
 

@@ -28,6 +28,9 @@ TEST(Rfc3339, ParsesWhatPrometheusAndAlertmanagerWrite) {
   EXPECT_EQ(format_rfc3339(*utc), "2018-07-04T18:27:12.606Z");
   EXPECT_EQ(format_rfc3339(*parse_rfc3339("2024-02-29T23:59:59.999-01:00")),
             "2024-03-01T00:59:59.999Z");
+  // CloudWatch alarm messages' StateChangeTime.
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339("2017-01-12T16:30:42.236+0000")),
+            "2017-01-12T16:30:42.236Z");
 }
 
 TEST(Rfc3339, RejectsOtherTextAndPlaceholders) {
@@ -37,6 +40,8 @@ TEST(Rfc3339, RejectsOtherTextAndPlaceholders) {
   EXPECT_FALSE(parse_rfc3339("2018-07-04T18:27:12.Z"));
   EXPECT_FALSE(parse_rfc3339("2018-13-04T18:27:12Z"));
   EXPECT_FALSE(parse_rfc3339("2018-07-04T18:27:12Zjunk"));
+  EXPECT_FALSE(parse_rfc3339("2018-07-04T18:27:12+02"));
+  EXPECT_FALSE(parse_rfc3339("2018-07-04T18:27:12+02:0"));
 }
 
 TEST(AlertmanagerQuery, FiltersAreQuotedAndEncoded) {

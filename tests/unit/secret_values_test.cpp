@@ -94,5 +94,17 @@ TEST(SafeOutputBuf, RedactsAndEscapesWhatReachesTheTarget) {
   EXPECT_NE(target.str().find("held until flushed: ${env:T}"), std::string::npos);
 }
 
+// Only firedrill's own sequences move the cursor: the same bytes in text are shown as escapes.
+TEST(SafeOutputBuf, OnlyItsOwnControlSequencesPassThrough) {
+  std::ostringstream target;
+  SecretValues secrets;
+  SafeOutputBuf buf(target.rdbuf(), secrets);
+  std::ostream out(&buf);
+  out << "check FAILED\r\x1b[K";
+  write_control(out, "\r\x1b[K");
+  out << "next" << std::flush;
+  EXPECT_EQ(target.str(), "check FAILED\\u000d\\u001b[K\r\x1b[Knext");
+}
+
 }  // namespace
 }  // namespace firedrill::common
