@@ -1,5 +1,7 @@
 #include "chaos/revert_journal.hpp"
 
+#include "clients/kube_config.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,7 +112,10 @@ void RevertJournal::begin(const std::string& run_id, const std::string& drill_na
   std::lock_guard lock(mutex_);
   run_id_ = run_id;
   json values = json::array();
-  for (const auto& s : secrets) values.push_back({{"value", s.value}, {"reference", s.reference}});
+  // As base64: a value need not be UTF-8, which a JSON line must be.
+  for (const auto& s : secrets) {
+    values.push_back({{"value_b64", clients::base64_encode(s.value)}, {"reference", s.reference}});
+  }
   append("begin", {{"version", kVersion},
                    {"drill", drill_name},
                    {"dry_run", dry_run},
@@ -241,12 +246,19 @@ class Reader {
         run.drill_name = record.value("drill", "");
         run.integrations = record.value("integrations", json::object());
         run.dry_run = record.value("dry_run", false);
-        for (const auto& s : record.value("secrets", json::array())) {
-          if (!s.is_object() || !s.value("value", json()).is_string() ||
+        const json secrets = record.value("secrets", json::array());
+        if (!secrets.is_array()) fail("secrets is not a list");
+        for (const auto& s : secrets) {
+          if (!s.is_object() || !s.value("value_b64", json()).is_string() ||
               !s.value("reference", json()).is_string()) {
-            fail("a secret is not {\"value\": STRING, \"reference\": STRING}");
+            fail("a secret is not {\"value_b64\": STRING, \"reference\": STRING}");
           }
-          run.secrets.push_back({s["value"].get<std::string>(), s["reference"].get<std::string>()});
+          try {
+            run.secrets.push_back({clients::base64_decode(s["value_b64"].get<std::string>()),
+                                   s["reference"].get<std::string>()});
+          } catch (const std::exception&) {
+            fail("a secret's value_b64 is not base64");
+          }
         }
         runs_.emplace(run_id, std::move(run));
       }

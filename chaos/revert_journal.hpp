@@ -15,7 +15,7 @@ namespace firedrill::chaos {
 // {"record": TYPE, "run_id": ..., "at": ISO 8601 UTC time, ...}; then, by type:
 //
 //   begin          "version":1, "drill", "dry_run", "integrations":{...}, "host", "pid",
-//                  "secrets":[{"value", "reference"}]
+//                  "secrets":[{"value_b64", "reference"}]
 //   intent         "fault":ID, "kind", "params":{...}, "captured":{...}   (before inject)
 //   injected       "fault":ID                                             (inject returned)
 //   reverted       "fault":ID

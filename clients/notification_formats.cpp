@@ -218,6 +218,7 @@ json Notification::to_json() const {
               {"bytes", bytes},
               {"payload", payload}};
   if (!receiver.empty()) out["receiver"] = receiver;
+  if (sent_at) out["sent_at"] = format_rfc3339(*sent_at);
   return out;
 }
 
@@ -267,14 +268,10 @@ Notification normalise_sns_notification(const json& body) {
     subject = string_field(body, "Subject");
     topic = string_field(body, "TopicArn");
   }
+  n.sent_at = parse_rfc3339(string_field(body, "Timestamp"));
   ReceivedAlert alert;
-  // When the alarm changed state, else when SNS took the message: a signed message replayed
-  // later is still of its own time, so it cannot pass for a page about the fault.
-  alert.starts_at = parse_rfc3339(string_field(body, "Timestamp"));
   if (message.is_object() && message.contains("AlarmName")) {
-    if (auto changed = parse_rfc3339(string_field(message, "StateChangeTime"))) {
-      alert.starts_at = changed;
-    }
+    alert.starts_at = parse_rfc3339(string_field(message, "StateChangeTime"));
     alert.alertname = string_field(message, "AlarmName");
     std::string state = string_field(message, "NewStateValue");
     alert.status = state == "ALARM" ? "firing" : state == "OK" ? "resolved" : "unknown";

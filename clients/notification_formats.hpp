@@ -22,6 +22,9 @@ struct ReceivedAlert {
 // A notification as received, whatever its sender, in one shape the checks match against.
 struct Notification {
   std::chrono::system_clock::time_point received_at;
+  // When the sender says it sent it (SNS's Timestamp): a signed message replayed later, or
+  // delivered late, is still of that time.
+  std::optional<std::chrono::system_clock::time_point> sent_at;
   std::string format;  // alertmanager | grafana | slack | sns | unknown
   std::string status;  // firing | resolved | unknown
   std::vector<ReceivedAlert> alerts;

@@ -35,6 +35,8 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr std::size_t kDrainBytes = 4 * 1024 * 1024;
 constexpr auto kConfirmTimeout = std::chrono::seconds(10);
+// SNS messages whose certificate is being fetched, at most: beyond, 503 (SNS delivers again).
+constexpr int kMaxWaitingForCertificates = 16;
 
 struct Response {
   int status = 200;
@@ -128,7 +130,8 @@ struct Connection {
   std::string in;
   // What the connection waits for from its sender, and since when. At the connection limit one
   // that waits gives way to a new one: the one idle longest, else the one whose request has
-  // taken longest, so that neither idle nor trickling senders can lock real ones out.
+  // taken longest, so that neither idle nor trickling senders can lock real ones out. In the
+  // order close_longest_waiting prefers them.
   enum class Waiting { ForRequest, ForRestOfRequest, No };
   Waiting waiting = Waiting::ForRequest;
   std::chrono::steady_clock::time_point waiting_since = std::chrono::steady_clock::now();
@@ -304,6 +307,7 @@ struct NotificationReceiver::Impl {
   // Where an SNS message whose certificate must be fetched is answered: the server thread never
   // waits on the network.
   asio::thread_pool sns_worker{1};
+  int sns_waiting = 0;  // requests handed to sns_worker and not yet answered; the server thread's
 
   // Fetching a SubscribeURL can take seconds; it runs on its own thread, not the server's.
   std::thread confirmer;
@@ -521,13 +525,24 @@ struct NotificationReceiver::Impl {
                             ? !close
                             : connection && lower_case(*connection) == "keep-alive";
       Response response = handle(request, false);
-      if (response.needs_worker) {
-        response = co_await asio::co_spawn(
-            sns_worker,
-            // By reference: GCC 12 destroys a coroutine lambda's non-trivial captures twice.
-            // The request outlives the call, since this coroutine waits for it.
-            [this, &request]() -> asio::awaitable<Response> { co_return handle(request, true); },
-            asio::use_awaitable);
+      if (response.needs_worker && sns_waiting >= kMaxWaitingForCertificates) {
+        const std::string why = "too many SNS messages wait for a signing certificate";
+        reject(request.target.substr(0, request.target.find_first_of("?#")), why);
+        response = error_response(503, why);
+      } else if (response.needs_worker) {
+        ++sns_waiting;
+        try {
+          response = co_await asio::co_spawn(
+              sns_worker,
+              // By reference: GCC 12 destroys a coroutine lambda's non-trivial captures twice.
+              // The request outlives the call, since this coroutine waits for it.
+              [this, &request]() -> asio::awaitable<Response> { co_return handle(request, true); },
+              asio::use_awaitable);
+        } catch (...) {
+          --sns_waiting;
+          throw;
+        }
+        --sns_waiting;
       }
       response.close = !keep_alive;
       if (!co_await write_response(*c, response) || !keep_alive) co_return;

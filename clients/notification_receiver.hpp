@@ -49,7 +49,8 @@ struct ReceiverOptions {
   std::size_t max_notifications = 1000;  // beyond either bound the oldest are dropped
   // What the kept notifications take in memory once parsed (estimated), not their bodies' size.
   std::size_t max_stored_bytes = 64 * 1024 * 1024;
-  // Beyond this many open connections the one idle longest is closed for a new one.
+  // Beyond this many open connections one that waits on its sender (idle longest, else with the
+  // request that has taken longest) is closed for a new one.
   int max_connections = 256;
   // Called on the receiver's threads after each notification or event is stored.
   std::function<void(const Notification&)> on_notification;
@@ -65,7 +66,9 @@ ReceiverOptions receiver_options(const nlohmann::json& settings);
 bool exposed_without_auth(const ReceiverOptions& options);
 
 // firedrill's own notification endpoint: an HTTP/1.1 server on its own thread that Alertmanager,
-// Grafana, Slack-compatible senders and SNS post to, keeping what it got in memory.
+// Grafana, Slack-compatible senders and SNS post to, keeping what it got in memory. What needs
+// the network (an SNS signing certificate, a subscription's confirmation) runs on threads of its
+// own, so that no sender waits for it.
 //
 //   POST or PUT /, /webhook   any format below, told apart by its fields (SNS by its
 //                             x-amz-sns-message-type header)

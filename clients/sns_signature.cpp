@@ -137,18 +137,12 @@ HttpRequest SnsSignatureVerifier::request_for(const std::string& url) const {
 std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const std::string& url,
                                                                          bool may_fetch,
                                                                          SnsVerification& failure) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (auto it = keys_.find(url); it != keys_.end()) return it->second;
   if (auto it = failures_.find(url); it != failures_.end()) {
     failure = {SnsVerdict::NotSigned, it->second};
     return nullptr;
   }
-  auto remember_failure = [&](std::string why) {
-    if (failures_.size() >= kMaxCachedCertificates) failures_.erase(failures_.begin());
-    failures_[url] = why;
-    failure = {SnsVerdict::NotSigned, std::move(why)};
-    return nullptr;
-  };
   auto parsed = https_url(url);
   if (!parsed || !on_sns_host(url) || parsed->has_query ||
       !std::regex_match(parsed->path, certificate_path())) {
@@ -158,10 +152,8 @@ std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const s
                "SimpleNotificationService-....pem"};
     return nullptr;
   }
-  if (!may_fetch) {
-    failure = {SnsVerdict::NeedsFetch, "the signing certificate is not known yet"};
-    return nullptr;
-  }
+  // Decided before any wait, so that a caller that may not wait learns at once that the
+  // message cannot be verified now.
   const auto now = std::chrono::steady_clock::now();
   while (!fetched_at_.empty() && now - fetched_at_.front() > std::chrono::minutes(1)) {
     fetched_at_.pop_front();
@@ -171,7 +163,13 @@ std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const s
                                             " new signing certificates in a minute; not fetched"};
     return nullptr;
   }
+  if (!may_fetch) {
+    failure = {SnsVerdict::NeedsFetch, "the signing certificate is not known yet"};
+    return nullptr;
+  }
   fetched_at_.push_back(now);
+  // Not locked while fetching: messages of known certificates are verified meanwhile.
+  lock.unlock();
   HttpRequest request = request_for(url);
   request.max_body = kMaxCertificateBytes;
   HttpResponse response = HttpClient().perform(request);
@@ -182,18 +180,29 @@ std::shared_ptr<SnsSignatureVerifier::Key> SnsSignatureVerifier::key_for(const s
                    (response.ok() ? "status " + std::to_string(response.status) : response.error)};
     return nullptr;
   }
-  if (response.status != 200) {
-    return remember_failure("the signing certificate URL answered " +
-                            std::to_string(response.status));
-  }
-  BIO* bio = BIO_new_mem_buf(response.body.data(), static_cast<int>(response.body.size()));
-  X509* cert = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
-  BIO_free(bio);
-  if (!cert) return remember_failure("the signing certificate is not a PEM certificate");
+  std::string why;
   auto key = std::make_shared<Key>();
-  key->pkey = X509_get_pubkey(cert);
-  X509_free(cert);
-  if (!key->pkey) return remember_failure("the signing certificate has no usable public key");
+  if (response.status != 200) {
+    why = "the signing certificate URL answered " + std::to_string(response.status);
+  } else {
+    BIO* bio = BIO_new_mem_buf(response.body.data(), static_cast<int>(response.body.size()));
+    X509* cert = bio ? PEM_read_bio_X509(bio, nullptr, nullptr, nullptr) : nullptr;
+    BIO_free(bio);
+    if (!cert) {
+      why = "the signing certificate is not a PEM certificate";
+    } else {
+      key->pkey = X509_get_pubkey(cert);
+      X509_free(cert);
+      if (!key->pkey) why = "the signing certificate has no usable public key";
+    }
+  }
+  lock.lock();
+  if (!why.empty()) {
+    if (failures_.size() >= kMaxCachedCertificates) failures_.erase(failures_.begin());
+    failures_[url] = why;
+    failure = {SnsVerdict::NotSigned, std::move(why)};
+    return nullptr;
+  }
   if (keys_.size() >= kMaxCachedCertificates) keys_.erase(keys_.begin());
   keys_[url] = key;
   return key;

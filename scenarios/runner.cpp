@@ -127,6 +127,9 @@ class Run {
   template <typename Record>
   void journal(Record record);
   void journal_failed(const std::string& why);
+  // The interpolated values in the faults' parameters and the integrations: all that a later
+  // `firedrill revert` could show, so all the journal keeps beyond what it needs to revert.
+  std::vector<common::SecretValues::Secret> secrets_a_revert_can_show() const;
 
   std::optional<chaos::RevertJournal> journal_;
   std::string journal_error_;
@@ -269,9 +272,7 @@ void Run::run_load_step(const Step& step) {
   if (!raw->collected) collect(*raw);
   // A load can end early (its target refuses every connection); the step still takes its time,
   // as the drill's schedule says, and a `for:` that fault_overlap allowed counts on it.
-  while (!stopping() && SteadyClock::now() < step_end) {
-    pump_until(std::min(step_end, SteadyClock::now() + kPumpInterval));
-  }
+  pump_until(step_end);
 }
 
 void Run::run_chaos_step(const Step& step) {
@@ -361,6 +362,24 @@ void Run::journal(Record record) {
   } catch (const chaos::JournalError& e) {
     journal_failed(e.what());
   }
+}
+
+std::vector<common::SecretValues::Secret> Run::secrets_a_revert_can_show() const {
+  auto text = [](const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string reachable = text(drill_.integrations);
+  for (const auto& step : drill_.steps) {
+    if (step.type == StepType::Chaos) reachable += text(step.fault.params);
+  }
+  std::vector<common::SecretValues::Secret> kept;
+  for (auto& s : common::secret_values().added()) {
+    const std::string as_json = text(s.value);
+    if (reachable.find(as_json.substr(1, as_json.size() - 2)) != std::string::npos) {
+      kept.push_back(std::move(s));
+    }
+  }
+  return kept;
 }
 
 void Run::journal_failed(const std::string& why) {
@@ -529,7 +548,7 @@ reporters::RunResult Run::execute() {
   try {
     journal_.emplace(options_.journal_path);
     journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run,
-                    common::secret_values().added());
+                    secrets_a_revert_can_show());
   } catch (const std::exception& e) {
     journal_error_ = e.what();
     abort_reason_ = std::string("cannot write the revert journal: ") + e.what();

@@ -115,6 +115,17 @@ class ReceiverNotificationCheck final : public Check {
         if (found || !matches(n, alert)) continue;
         matched = true;
         if (!fresh) continue;
+        // Arrived after, but sent before: a late delivery or a replayed signed message.
+        if (n.sent_at && *n.sent_at <= alerting::detection_start(context)) {
+          if (pre_existing.size() < kMaxNotificationsShown) {
+            json entry = notification_summary(n);
+            entry["labels"] = alert.labels;
+            entry["why"] = "it was sent at " + clients::format_rfc3339(*n.sent_at) + ", before " +
+                           alerting::detection_start_text(context);
+            pre_existing.push_back(std::move(entry));
+          }
+          continue;
+        }
         if (absent_) {
           found = &n;
           found_alert = &alert;

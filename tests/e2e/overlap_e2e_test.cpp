@@ -64,8 +64,8 @@ TEST_F(OverlappingFaults, ALoadAgainstADownTargetStillTakesItsTime) {
   const std::string down = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
   const fs::path file =
       drill(degrade("errorRate: 0.3") + "    for: 1s\n" + "  - load: down\n    duration: 3s\n" +
-            degrade("extraLatency: 100ms") + "load:\n  down: {requests: [{url: '" + down +
-            "'}], connections: 1, threads: 1}\n");
+            degrade("extraLatency: 100ms") + "  - wait: 2s\n" +
+            "load:\n  down: {requests: [{url: '" + down + "'}], connections: 1, threads: 1}\n");
   CommandResult r = run_firedrill(
       {"run", "-q", "--out-dir", (dir_.path() / "out").string(), file.string()}, false);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -21,6 +21,8 @@
 #include "clients/rfc3339.hpp"
 #include "clients/sns_signature.hpp"
 #include "tests/integration/support.hpp"
+#include "tests/unit/kind_params.hpp"
+#include "validators/check.hpp"
 
 namespace firedrill::testing {
 namespace {
@@ -179,8 +181,8 @@ TEST_F(SnsReceiver, AMessageSnsSignedVerifiesAndOneCharacterChangedDoesNot) {
   ASSERT_EQ(receiver.notifications().size(), 1u);
   EXPECT_EQ(receiver.notifications()[0].payload["Message"], "boo");
   // Replayed today, it is still of 2015: no check counts it as a page about a fault of now.
-  ASSERT_TRUE(receiver.notifications()[0].alerts[0].starts_at);
-  EXPECT_EQ(clients::format_rfc3339(*receiver.notifications()[0].alerts[0].starts_at),
+  ASSERT_TRUE(receiver.notifications()[0].sent_at);
+  EXPECT_EQ(clients::format_rfc3339(*receiver.notifications()[0].sent_at),
             "2015-09-20T01:22:14.001Z");
 }
 
@@ -214,6 +216,47 @@ TEST_F(SnsReceiver, TheSigningCertificateIsFetchedOnceAndKept) {
   sns_.reset();  // SNS unreachable from now on
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, "second"))).status, 200);
   EXPECT_EQ(receiver.notifications().size(), 2u);
+}
+
+// A signed message stays valid: one SNS took before the fault and posted again after it is not a
+// page about the fault. The same alarm, changed and sent after the fault, is.
+TEST_F(SnsReceiver, AMessageSentBeforeTheFaultDoesNotPassForAPageAboutIt) {
+  clients::NotificationReceiver receiver(options());
+  validators::CheckContext context;
+  context.drill_start = std::chrono::system_clock::now() - 1h;
+  context.last_fault = std::chrono::system_clock::now() - 1min;
+  context.receiver = &receiver;
+  const validators::CheckKind* kind = validators::find_check_kind("receiver.notification");
+  auto observe = [&] {
+    return kind->create(kind_params(kind->schema, {{"alertname", "checkout-pod-restarts"}}))
+        ->observe(context);
+  };
+  auto at = [](std::chrono::system_clock::time_point t, const char* zone) {
+    std::string text = clients::format_rfc3339(t);
+    return text.substr(0, text.size() - 1) + zone;
+  };
+  const auto before = *context.last_fault - 10min;
+  json replayed = notification(kTopic, "");
+  replayed["Timestamp"] = at(before, "Z");
+  json alarm = kAlarm;
+  alarm["StateChangeTime"] = at(before, "+0000");
+  replayed["Message"] = alarm.dump();
+  EXPECT_EQ(post(receiver, signed_message(replayed)).status, 200);
+  EXPECT_EQ(observe().verdict, validators::Verdict::Fail);
+  // Not even when only SNS's time tells: a message of another publisher, without the alarm's.
+  json other = notification(kTopic, "checkout-pod-restarts is down");
+  other["Timestamp"] = at(before, "Z");
+  EXPECT_EQ(post(receiver, signed_message(other)).status, 200);
+  EXPECT_EQ(observe().verdict, validators::Verdict::Fail);
+
+  const auto after = std::chrono::system_clock::now();
+  json fresh = notification(kTopic, "");
+  fresh["Timestamp"] = at(after, "Z");
+  alarm["StateChangeTime"] = at(after, "+0000");
+  fresh["Message"] = alarm.dump();
+  EXPECT_EQ(post(receiver, signed_message(fresh)).status, 200);
+  validators::Observation o = observe();
+  EXPECT_EQ(o.verdict, validators::Verdict::Pass) << o.message;
 }
 
 // Accepts TCP connections and never answers: a certificate fetch from it waits out its timeout.

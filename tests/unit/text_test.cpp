@@ -24,7 +24,7 @@ TEST(EscapeTerminalControls, ShowsWhatATerminalWouldObey) {
   EXPECT_EQ(escape_terminal_controls(std::string("a\0b", 3)), "a\\u0000b");
 }
 
-TEST(EscapeTerminalControls, KeepsLineBreaksTabsUtf8AndTheProgressLinesErase) {
+TEST(EscapeTerminalControls, KeepsLineBreaksTabsAndUtf8ButNotCarriageReturnsOrErases) {
   EXPECT_EQ(escape_terminal_controls("a\tb\nc"), "a\tb\nc");
   // A carriage return or an erase-line from outside could overwrite what firedrill printed.
   EXPECT_EQ(escape_terminal_controls("FAILED\r\x1b[KPASSED"), "FAILED\\u000d\\u001b[KPASSED");
