@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
 namespace firedrill::clients {
@@ -61,6 +62,10 @@ struct FaultKind {
   // it begins, but not for another such key (a fault that picks its target when it runs). The
   // drill parser refuses overlaps. Optional: kinds that keep no snapshot leave it out.
   std::function<std::vector<std::string>(const common::Params&)> changes = nullptr;
+  // The Kubernetes API requests the fault can make with these params, in capture, inject and
+  // revert alike, and those of `firedrill cleanup` for what it creates. Optional: kinds that do
+  // not call the API leave it out.
+  std::function<std::vector<clients::KubeAccess>(const common::Params&)> kube_access = nullptr;
 };
 
 // The registry: chaos/registry.cpp lists every kind, one line each.

@@ -159,7 +159,14 @@ FaultKind kube_bad_image_fault_kind() {
             return std::make_unique<KubeBadImageFault>(p, captured);
           },
           kube::check_integrations,
-          kube::workload_key};
+          kube::workload_key,
+          [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+            return {{"apps",
+                     kube::workload_plural(p),
+                     {clients::KubeVerb::Get, clients::KubeVerb::Patch},
+                     p.at("namespace").get<std::string>(),
+                     {}}};
+          }};
 }
 
 }  // namespace firedrill::chaos

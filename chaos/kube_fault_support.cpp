@@ -240,4 +240,16 @@ common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds) {
           "Deployment"};
 }
 
+std::string workload_plural(const common::Params& p) {
+  return clients::workload_resource(p.at("kind").get<std::string>(), "", "").plural;
+}
+
+std::vector<clients::KubeAccess> load_pod_access(const common::Params& p) {
+  return {{"",
+           "pods",
+           {clients::KubeVerb::List, clients::KubeVerb::Create, clients::KubeVerb::Delete},
+           p.at("namespace").get<std::string>(),
+           {}}};
+}
+
 }  // namespace firedrill::chaos::kube

@@ -187,6 +187,20 @@ FaultKind kube_node_drain_fault_kind() {
           [](const common::Params& p) -> std::vector<std::string> {
             if (p.contains("node")) return {"node " + p.at("node").get<std::string>()};
             return {"node *"};
+          },
+          [](const common::Params& p) {
+            using clients::KubeVerb;
+            const std::string ns = p.at("namespace").get<std::string>();
+            // A named node is read (get), a selector's nodes are listed; both are cordoned.
+            std::vector<clients::KubeAccess> access = {
+                {"",
+                 "nodes",
+                 {p.contains("node") ? KubeVerb::Get : KubeVerb::List, KubeVerb::Patch},
+                 {},
+                 {}},
+                {"", "pods", {KubeVerb::List}, ns, {}},
+                {"", "pods/eviction", {KubeVerb::Create}, ns, {}}};
+            return access;
           }};
 }
 

@@ -145,7 +145,9 @@ FaultKind kube_oom_fault_kind() {
           [](const common::Params& p, const nlohmann::json& captured) {
             return std::make_unique<KubeOomFault>(p, captured);
           },
-          kube::check_integrations};
+          kube::check_integrations,
+          nullptr,
+          kube::load_pod_access};
 }
 
 }  // namespace firedrill::chaos

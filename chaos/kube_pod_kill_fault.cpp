@@ -10,6 +10,7 @@ namespace firedrill::chaos {
 
 namespace {
 
+using clients::KubeVerb;
 using common::Duration;
 using common::FieldType;
 using common::ValueError;
@@ -205,7 +206,15 @@ FaultKind kube_pod_kill_fault_kind() {
           [](const common::Params& p, const nlohmann::json&) {
             return std::make_unique<KubePodKillFault>(p);
           },
-          kube::check_integrations};
+          kube::check_integrations,
+          nullptr,
+          [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+            return {{"",
+                     "pods",
+                     {KubeVerb::List, KubeVerb::Delete},
+                     p.at("namespace").get<std::string>(),
+                     {}}};
+          }};
 }
 
 }  // namespace firedrill::chaos

@@ -100,7 +100,14 @@ FaultKind kube_scale_fault_kind() {
             return std::make_unique<KubeScaleFault>(p, captured);
           },
           kube::check_integrations,
-          kube::workload_key};
+          kube::workload_key,
+          [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+            return {{"apps",
+                     kube::workload_plural(p) + "/scale",
+                     {clients::KubeVerb::Get, clients::KubeVerb::Patch},
+                     p.at("namespace").get<std::string>(),
+                     {}}};
+          }};
 }
 
 }  // namespace firedrill::chaos

@@ -19,5 +19,6 @@ CommandRunner add_revert_command(CLI::App& app);
 CommandRunner add_cleanup_command(CLI::App& app);
 CommandRunner add_target_command(CLI::App& app);
 CommandRunner add_receive_command(CLI::App& app);
+CommandRunner add_rbac_command(CLI::App& app);
 
 }  // namespace firedrill::cli

@@ -46,7 +46,7 @@ struct LoadCommand {
     std::signal(SIGTERM, on_interrupt);
     loadgen::LoadResult result = engine->run([&](const loadgen::TimeSeriesPoint& p) {
       if (live) {
-        common::write_control(std::cerr, "\r");
+        common::write_verbatim(std::cerr, "\r");
         std::cerr << progress_line(p) << std::flush;
       }
     });

@@ -36,17 +36,17 @@ int SafeOutputBuf::flush_held() {
   return target_->pubsync();
 }
 
-void SafeOutputBuf::write_control(std::string_view sequence) {
+void SafeOutputBuf::write_verbatim(std::string_view text) {
   std::lock_guard lock(mutex_);
   flush_held();
-  target_->sputn(sequence.data(), static_cast<std::streamsize>(sequence.size()));
+  target_->sputn(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
-void write_control(std::ostream& out, std::string_view sequence) {
+void write_verbatim(std::ostream& out, std::string_view text) {
   if (auto* safe = dynamic_cast<SafeOutputBuf*>(out.rdbuf())) {
-    safe->write_control(sequence);
+    safe->write_verbatim(text);
   } else {
-    out << sequence;
+    out << text;
   }
 }
 

@@ -20,8 +20,8 @@ class SafeOutputBuf final : public std::streambuf {
       : target_(target), secrets_(secrets) {}
   ~SafeOutputBuf() override { sync(); }
 
-  // After what is held, `sequence` as it is: firedrill's own, never text from outside.
-  void write_control(std::string_view sequence);
+  // After what is held, `text` as it is: firedrill's own, never text from outside.
+  void write_verbatim(std::string_view text);
 
  protected:
   int_type overflow(int_type c) override;
@@ -39,9 +39,10 @@ class SafeOutputBuf final : public std::streambuf {
   std::string held_;
 };
 
-// Writes a control sequence of firedrill's own (a progress line's "\r\033[K") to `out`, which
-// a SafeOutputBuf would otherwise show as escapes like any other text.
-void write_control(std::ostream& out, std::string_view sequence);
+// Writes bytes of firedrill's own to `out` as they are, which a SafeOutputBuf would otherwise
+// escape and redact: a progress line's control sequences ("\r\033[K"), a manifest that must
+// carry the drill's real values (`firedrill rbac`). Never for text from outside.
+void write_verbatim(std::ostream& out, std::string_view text);
 
 // For as long as it lives, std::cout and std::cerr go through SafeOutputBufs over
 // secret_values(): nothing the program prints shows an interpolated value.

@@ -22,7 +22,7 @@ std::string trimmed(std::string_view text);
 // For a terminal: C0 and C1 control characters and DEL as \u001b-style escapes, except tab and
 // newline. Everything that can set a title, write the clipboard, move the cursor or erase what
 // was printed is thereby shown, not obeyed. (A live progress line redraws itself with sequences
-// of its own, common::write_control.)
+// of its own, common::write_verbatim.)
 std::string escape_terminal_controls(std::string_view text);
 
 // Double-quoted with \" \\ and \n escaped: a PromQL string, an Alertmanager matcher value.

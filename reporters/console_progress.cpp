@@ -21,7 +21,7 @@ void ConsoleProgress::on_event(const TimelineEvent& e) {
   if (e.type == "fault_injected") ++faults_active_;
   if (e.type == "fault_reverted" || e.type == "fault_revert_failed") --faults_active_;
   if (e.type == "step_end") return;
-  if (line_shown_) common::write_control(out_, kEraseLine);
+  if (line_shown_) common::write_verbatim(out_, kEraseLine);
   out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, clean_text(e.name),
                       e.detail.empty() ? "" : ": ", clean_text(e.detail));
   line_shown_ = false;
@@ -43,7 +43,7 @@ void ConsoleProgress::on_check(const CheckResult& c) {
 
 void ConsoleProgress::on_finish(const RunResult&) {
   std::lock_guard lock(mutex_);
-  if (line_shown_) common::write_control(out_, kEraseLine);
+  if (line_shown_) common::write_verbatim(out_, kEraseLine);
   out_ << std::flush;
   line_shown_ = false;
 }
@@ -68,7 +68,7 @@ void ConsoleProgress::redraw() {
       ++failed;
     }
   }
-  common::write_control(out_, kEraseLine);
+  common::write_verbatim(out_, kEraseLine);
   out_ << fmt::format(
               "> {} | {} req/s, p99 {:.1f}ms, {} errors/s | checks {} pending, {} "
               "passed, {} failed | {} faults active",

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
 namespace firedrill::clients {
@@ -65,6 +66,9 @@ struct CheckKind {
   std::string freshness;
   common::ParamSchema schema;
   std::function<std::unique_ptr<Check>(const common::Params&)> create;
+  // The Kubernetes API requests the check can make with these params. Optional: kinds that do
+  // not call the API leave it out.
+  std::function<std::vector<clients::KubeAccess>(const common::Params&)> kube_access = nullptr;
 };
 
 // The registry: validators/registry.cpp lists every kind, one line each.

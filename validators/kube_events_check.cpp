@@ -186,7 +186,11 @@ CheckKind kube_events_check_kind() {
           FieldSpec{
               "minCount", FieldType::Integer, false, "how many matching events are needed", {}, 1},
       }},
-      [](const common::Params& p) { return std::make_unique<KubeEventsCheck>(p); }};
+      [](const common::Params& p) { return std::make_unique<KubeEventsCheck>(p); },
+      [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+        using clients::KubeVerb;
+        return {{"", "events", {KubeVerb::List}, p.at("namespace").get<std::string>(), {}}};
+      }};
 }
 
 }  // namespace firedrill::validators

@@ -146,7 +146,15 @@ CheckKind kube_hpa_check_kind() {
                     {},
                     {}},
       }},
-      [](const common::Params& p) { return std::make_unique<KubeHpaCheck>(p); }};
+      [](const common::Params& p) { return std::make_unique<KubeHpaCheck>(p); },
+      [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+        using clients::KubeVerb;
+        return {{"autoscaling",
+                 "horizontalpodautoscalers",
+                 {KubeVerb::Get},
+                 p.at("namespace").get<std::string>(),
+                 {}}};
+      }};
 }
 
 }  // namespace firedrill::validators

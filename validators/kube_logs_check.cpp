@@ -199,7 +199,12 @@ CheckKind kube_logs_check_kind() {
                         {},
                         1},
           }},
-          [](const common::Params& p) { return std::make_unique<KubeLogsCheck>(p); }};
+          [](const common::Params& p) { return std::make_unique<KubeLogsCheck>(p); },
+          [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+            using clients::KubeVerb;
+            return {{"", "pods", {KubeVerb::List}, p.at("namespace").get<std::string>(), {}},
+                    {"", "pods/log", {KubeVerb::Get}, p.at("namespace").get<std::string>(), {}}};
+          }};
 }
 
 }  // namespace firedrill::validators

@@ -156,7 +156,15 @@ CheckKind kube_nodes_check_kind() {
                         {},
                         {}},
           }},
-          [](const common::Params& p) { return std::make_unique<KubeNodesCheck>(p); }};
+          [](const common::Params& p) { return std::make_unique<KubeNodesCheck>(p); },
+          [](const common::Params&) -> std::vector<clients::KubeAccess> {
+            using clients::KubeVerb;
+            return {
+                {"", "nodes", {KubeVerb::List}, {}, {}},
+                // The Cluster Autoscaler's scale-up events, in whatever namespace, and its status.
+                {"", "events", {KubeVerb::List}, {}, {}},
+                {"", "configmaps", {KubeVerb::Get}, "kube-system", "cluster-autoscaler-status"}};
+          }};
 }
 
 }  // namespace firedrill::validators

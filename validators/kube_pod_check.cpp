@@ -246,7 +246,11 @@ CheckKind kube_pod_check_kind() {
                     {},
                     1},
       }},
-      [](const common::Params& p) { return std::make_unique<KubePodCheck>(p); }};
+      [](const common::Params& p) { return std::make_unique<KubePodCheck>(p); },
+      [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+        using clients::KubeVerb;
+        return {{"", "pods", {KubeVerb::List}, p.at("namespace").get<std::string>(), {}}};
+      }};
 }
 
 }  // namespace firedrill::validators

@@ -113,7 +113,17 @@ CheckKind kube_rollout_check_kind() {
                         "Deployment"},
               FieldSpec{"name", FieldType::String, true, "the workload's name", {}, {}},
           }},
-          [](const common::Params& p) { return std::make_unique<KubeRolloutCheck>(p); }};
+          [](const common::Params& p) { return std::make_unique<KubeRolloutCheck>(p); },
+          [](const common::Params& p) -> std::vector<clients::KubeAccess> {
+            using clients::KubeVerb;
+            return {{"apps",
+                     clients::workload_resource(p.at("kind").get<std::string>(), "", "").plural,
+                     {KubeVerb::Get},
+                     p.at("namespace").get<std::string>(),
+                     {}},
+                    // Which pods hold a rollout up, while it is incomplete.
+                    {"", "pods", {KubeVerb::List}, p.at("namespace").get<std::string>(), {}}};
+          }};
 }
 
 }  // namespace firedrill::validators

@@ -101,7 +101,7 @@ TEST(SafeOutputBuf, OnlyItsOwnControlSequencesPassThrough) {
   SafeOutputBuf buf(target.rdbuf(), secrets);
   std::ostream out(&buf);
   out << "check FAILED\r\x1b[K";
-  write_control(out, "\r\x1b[K");
+  write_verbatim(out, "\r\x1b[K");
   out << "next" << std::flush;
   EXPECT_EQ(target.str(), "check FAILED\\u000d\\u001b[K\r\x1b[Knext");
 }
