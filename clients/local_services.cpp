@@ -653,6 +653,10 @@ struct LocalServices::Impl {
 
   void prepare(Replica& r) {
     std::error_code ec;
+    // What an earlier run with the same output directory left there (a TSDB, Alertmanager's
+    // notification log) must not carry over: old alerts would look active, and pages already
+    // sent would not be sent again.
+    fs::remove_all(r.dir, ec);
     fs::create_directories(r.dir, ec);
     if (ec) {
       throw std::runtime_error("cannot create " + r.dir.string() + " for " +
@@ -695,7 +699,9 @@ LocalServices::LocalServices(std::vector<ServiceSpec> services, fs::path run_dir
     : impl_(std::make_unique<Impl>()) {
   validate(services);
   impl_->services = std::move(services);
-  impl_->run_dir = std::move(run_dir);
+  // Absolute: each service runs in the drill file's directory, where a relative SERVICE_DIR
+  // would point elsewhere.
+  impl_->run_dir = fs::absolute(run_dir);
   std::error_code ec;
   impl_->self_exe = self_exe.empty() ? fs::read_symlink("/proc/self/exe", ec).string() : self_exe;
   impl_->cgroup_root = std::move(cgroup_root);
