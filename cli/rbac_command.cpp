@@ -33,17 +33,36 @@ std::string quoted_list(const std::vector<std::string>& items) {
   return out + "]";
 }
 
-// A DNS-1123 label for the Role's name, from the drill's name.
-std::string object_name(const std::string& drill_name) {
-  std::string name = "firedrill-";
+bool is_dns_label_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// A DNS-1123 label (and label value) from the drill's name, for the Role's name and label.
+std::string drill_label(const std::string& drill_name) {
+  std::string label;
   for (char c : drill_name) {
     const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const bool allowed = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
-    name += allowed ? lower : '-';
+    if (is_dns_label_char(lower)) {
+      label += lower;
+    } else if (!label.empty() && label.back() != '-') {
+      label += '-';
+    }
   }
-  name = name.substr(0, 63);
-  while (name.back() == '-') name.pop_back();
-  return name;
+  label = label.substr(0, 53);  // "firedrill-" and this within 63
+  while (!label.empty() && label.back() == '-') label.pop_back();
+  return label.empty() ? "drill" : label;
+}
+
+// Empty when `name` is a DNS-1123 label (what namespaces and ServiceAccounts are named by).
+std::string dns_label_error(const std::string& name) {
+  const bool valid = !name.empty() && name.size() <= 63 && is_dns_label_char(name.front()) &&
+                     is_dns_label_char(name.back()) &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](char c) { return is_dns_label_char(c) || c == '-'; });
+  return valid ? ""
+               : nlohmann::json(name).dump() +
+                     " is not a DNS-1123 label (lowercase letters, digits and '-', starting and "
+                     "ending with a letter or digit, at most 63)";
 }
 
 // One rule's worth of resources: those of one group, with one resource name (or none), that
@@ -80,8 +99,17 @@ struct RbacCommand {
   std::string file;
   std::string namespace_name = "firedrill";
   std::string service_account = "firedrill";
+  std::vector<std::string> groups;
+  std::vector<std::string> users;
 
   int run() const {
+    for (const auto& [flag, value] : {std::pair{"--namespace", namespace_name},
+                                      std::pair{"--service-account", service_account}}) {
+      if (std::string why = dns_label_error(value); !why.empty()) {
+        std::cerr << "firedrill rbac: " << flag << ": " << why << "\n";
+        return kExitUsage;
+      }
+    }
     scenarios::ParseOutcome outcome = scenarios::parse_drill_file(file);
     if (!outcome.drill) {
       std::cerr << scenarios::format_errors(outcome.errors);
@@ -105,20 +133,40 @@ struct RbacCommand {
         }
       }
     }
+    // `firedrill cleanup --drill` lists pods in every namespace the drill allows; it deletes only
+    // what a fault created, which the faults' own rules already grant.
+    const auto kube = drill.integrations.value("kubernetes", nlohmann::json::object());
+    for (const auto& ns : kube.value("allowNamespaces", nlohmann::json::array())) {
+      if (ns.is_string()) {
+        access.push_back({"", "pods", {KubeVerb::List}, ns.get<std::string>(), {}});
+      }
+    }
     print(drill, rules_of(access));
     return kExitOk;
   }
 
   void print(const scenarios::Drill& drill,
              const std::map<std::string, std::map<RuleKey, std::set<std::string>>>& rules) const {
-    const std::string name = object_name(drill.metadata.name);
+    const std::string label = drill_label(drill.metadata.name);
+    const std::string name = "firedrill-" + label;
     const std::string labels =
         "  labels:\n    app.kubernetes.io/managed-by: firedrill\n    firedrill.io/drill: " +
-        quoted(name.substr(std::string("firedrill-").size())) + "\n";
+        quoted(label) + "\n";
+    std::string subjects =
+        "subjects:\n  - kind: ServiceAccount\n    name: " + quoted(service_account) +
+        "\n    namespace: " + quoted(namespace_name) + "\n";
+    for (const auto& [kind, names] : {std::pair{"Group", groups}, std::pair{"User", users}}) {
+      for (const auto& subject : names) {
+        subjects += std::string("  - kind: ") + kind +
+                    "\n    apiGroup: rbac.authorization.k8s.io\n    name: " + quoted(subject) +
+                    "\n";
+      }
+    }
     std::ostringstream out;
+    // Quoted: no name from the drill or the command line can end the comment line.
     out << "# What drill " << quoted(drill.metadata.name)
-        << " asks of the Kubernetes API, and nothing more: `firedrill rbac " << file
-        << " --namespace " << namespace_name << "`.\n"
+        << " asks of the Kubernetes API, and nothing more: firedrill rbac " << quoted(file)
+        << " --namespace " << namespace_name << "\n"
         << "# Commands of exec faults and checks (kubectl, aws) are not included.\n"
         << "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: " << quoted(service_account)
         << "\n  namespace: " << quoted(namespace_name) << "\n"
@@ -147,9 +195,8 @@ struct RbacCommand {
       }
       out << "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: " << role_kind << "Binding\n"
           << meta << "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: " << role_kind
-          << "\n  name: " << quoted(name) << "\nsubjects:\n  - kind: ServiceAccount\n"
-          << "    name: " << quoted(service_account) << "\n"
-          << "    namespace: " << quoted(namespace_name) << "\n";
+          << "\n  name: " << quoted(name) << "\n"
+          << subjects;
     }
     // The manifest must name the real namespaces, which the drill may have interpolated: the
     // standard streams would show those as their references.
@@ -177,6 +224,10 @@ CommandRunner add_rbac_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--service-account", cmd->service_account, "the ServiceAccount's name")
       ->capture_default_str();
+  sub->add_option("--group", cmd->groups,
+                  "also bind this group (repeatable): the kubernetesGroups an EKS access entry "
+                  "gives a CI role");
+  sub->add_option("--user", cmd->users, "also bind this user (repeatable)");
   return [cmd] { return cmd->run(); };
 }
 

@@ -657,6 +657,10 @@ struct LocalServices::Impl {
     // notification log) must not carry over: old alerts would look active, and pages already
     // sent would not be sent again.
     fs::remove_all(r.dir, ec);
+    if (ec) {
+      throw std::runtime_error("cannot empty " + r.dir.string() + " for " +
+                               replica_text(r.spec->name, r.index) + ": " + ec.message());
+    }
     fs::create_directories(r.dir, ec);
     if (ec) {
       throw std::runtime_error("cannot create " + r.dir.string() + " for " +

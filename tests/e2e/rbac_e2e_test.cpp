@@ -141,6 +141,20 @@ TEST_F(DrillRbac, WithOneVerbTakenOutTheCallThatNeedsItFailsNamingIt) {
   EXPECT_EQ(sim_->objects("pods", "shop").size(), 3u) << "a pod was deleted without the verb";
 }
 
+// A CI role that an EKS access entry maps to a group gets the same Roles; a name Kubernetes
+// would refuse is refused before anything is printed.
+TEST(Rbac, BindsGroupsTooAndRefusesNamesKubernetesWouldNot) {
+  const std::string drill = std::string(FIREDRILL_SOURCE_DIR) + "/docker/k8s/drill.yaml";
+  CommandResult r = run_firedrill({"rbac", drill, "--group", "firedrill-ci"}, false);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  - kind: Group\n    apiGroup: rbac.authorization.k8s.io\n"
+                               "    name: \"firedrill-ci\"\n"));
+  CommandResult bad = run_firedrill({"rbac", drill, "--namespace", "Fire_Drill"}, false);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--namespace: \"Fire_Drill\" is not a DNS-1123 label"));
+  EXPECT_TRUE(bad.out.empty()) << bad.out;
+}
+
 // docker/k8s cannot drift from the drill it runs: its rbac.yaml is what `firedrill rbac` prints
 // for its drill now, and its Job keeps the settings a drill Job must have.
 TEST(DockerJob, ItsRbacIsWhatFiredrillRbacPrintsForItsDrill) {
