@@ -117,21 +117,17 @@ struct RbacCommand {
     }
     const scenarios::Drill& drill = *outcome.drill;
     std::vector<KubeAccess> access;
+    auto add = [&access](const auto* kind, const common::Params& params) {
+      if (!kind || !kind->kube_access) return;
+      auto more = kind->kube_access(params);
+      access.insert(access.end(), more.begin(), more.end());
+    };
     for (const auto& step : drill.steps) {
       if (step.type == scenarios::StepType::Chaos) {
-        const chaos::FaultKind* kind = chaos::find_fault_kind(step.fault.kind);
-        if (kind && kind->kube_access) {
-          auto more = kind->kube_access(step.fault.params);
-          access.insert(access.end(), more.begin(), more.end());
-        }
+        add(chaos::find_fault_kind(step.fault.kind), step.fault.params);
       }
-      for (const auto& check : step.checks) {
-        const validators::CheckKind* kind = validators::find_check_kind(check.kind);
-        if (kind && kind->kube_access) {
-          auto more = kind->kube_access(check.params);
-          access.insert(access.end(), more.begin(), more.end());
-        }
-      }
+      for (const auto& check : step.checks)
+        add(validators::find_check_kind(check.kind), check.params);
     }
     // `firedrill cleanup --drill` lists pods in every namespace the drill allows; it deletes only
     // what a fault created, which the faults' own rules already grant.

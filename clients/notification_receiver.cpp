@@ -123,6 +123,18 @@ std::pair<std::string, std::string> split_listen(const std::string& listen) {
   return {host.empty() ? "0.0.0.0" : host, port};
 }
 
+// Counts one waiter for as long as it lives.
+class ScopedCount {
+ public:
+  explicit ScopedCount(int& count) : count_(++count) {}
+  ~ScopedCount() { --count_; }
+  ScopedCount(const ScopedCount&) = delete;
+  ScopedCount& operator=(const ScopedCount&) = delete;
+
+ private:
+  int& count_;
+};
+
 struct Connection {
   explicit Connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
   tcp::socket socket;
@@ -527,22 +539,16 @@ struct NotificationReceiver::Impl {
       Response response = handle(request, false);
       if (response.needs_worker && sns_waiting >= kMaxWaitingForCertificates) {
         const std::string why = "too many SNS messages wait for a signing certificate";
-        reject(request.target.substr(0, request.target.find_first_of("?#")), why);
+        reject(request.path(), why);
         response = error_response(503, why);
       } else if (response.needs_worker) {
-        ++sns_waiting;
-        try {
-          response = co_await asio::co_spawn(
-              sns_worker,
-              // By reference: GCC 12 destroys a coroutine lambda's non-trivial captures twice.
-              // The request outlives the call, since this coroutine waits for it.
-              [this, &request]() -> asio::awaitable<Response> { co_return handle(request, true); },
-              asio::use_awaitable);
-        } catch (...) {
-          --sns_waiting;
-          throw;
-        }
-        --sns_waiting;
+        ScopedCount waiting(sns_waiting);
+        response = co_await asio::co_spawn(
+            sns_worker,
+            // By reference: GCC 12 destroys a coroutine lambda's non-trivial captures twice.
+            // The request outlives the call, since this coroutine waits for it.
+            [this, &request]() -> asio::awaitable<Response> { co_return handle(request, true); },
+            asio::use_awaitable);
       }
       response.close = !keep_alive;
       if (!co_await write_response(*c, response) || !keep_alive) co_return;
@@ -553,10 +559,9 @@ struct NotificationReceiver::Impl {
   // the response says needs_worker and nothing has changed.
   Response handle(const ReceiverRequest& request, bool may_block) {
     const AuthCheck auth =
-        check_receiver_auth(options.auth, request.header("authorization"),
-                            request.target.substr(0, request.target.find_first_of("?#")));
+        check_receiver_auth(options.auth, request.header("authorization"), request.path());
     if (auth.result != AuthResult::Accepted) {
-      reject(request.target.substr(0, request.target.find_first_of("?#")), auth.reason);
+      reject(request.path(), auth.reason);
       Response r = error_response(401, auth.reason + ": this receiver needs credentials");
       // SNS sends the user and password of an https://user:password@host/ endpoint only when
       // challenged for basic auth.

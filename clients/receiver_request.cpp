@@ -19,6 +19,10 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+std::string ReceiverRequest::path() const {
+  return target.substr(0, target.find_first_of("?#"));
+}
+
 const std::string* ReceiverRequest::header(const std::string& name) const {
   for (const auto& [n, v] : headers) {
     if (n == name) return &v;

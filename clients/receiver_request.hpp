@@ -18,6 +18,7 @@ struct ReceiverRequest {
   std::string body;
 
   const std::string* header(const std::string& name) const;
+  std::string path() const;  // the target without its query or fragment
 };
 
 std::string lower_case(std::string s);
