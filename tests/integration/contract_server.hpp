@@ -19,7 +19,7 @@ class ContractServer {
     std::ofstream(dir_.path() / "scenario.json") << scenario.dump();
     const fs::path port_file = dir_.path() / "port";
     std::vector<std::string> argv = {
-        "python3",     std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/" + script,
+        FIREDRILL_PYTHON, std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/" + script,
         "--scenario",  (dir_.path() / "scenario.json").string(),
         "--port-file", port_file.string()};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());

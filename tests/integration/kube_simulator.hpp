@@ -38,7 +38,7 @@ class KubeSimulator {
     fs::path port_file = dir_.path() / "port";
     process_ = std::make_unique<Process>(
         std::vector<std::string>{
-            "python3", std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py",
+            FIREDRILL_PYTHON, std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py",
             "--seed", seed_file.string(), "--cert", cert.string(), "--key", key.string(),
             "--client-ca", certs_.ca_cert.string(), "--port-file", port_file.string(),
             "--kubeconfig-dir", dir_.path().string(), "--client-cert",
