@@ -1,5 +1,6 @@
 #include "loadgen/engine.hpp"
 
+#include <map>
 #include <thread>
 
 #include "common/descriptor_limit.hpp"
@@ -118,38 +119,65 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
     });
   }
 
+  // A second goes into the series once every worker has handed it over (or finished): seconds
+  // are complete when reported, whatever the phase of each worker's tick against this loop.
+  struct SecondTotals {
+    TimeSeriesPoint point;
+    LatencyHistogram latency;
+  };
+  std::map<uint64_t, SecondTotals> pending;
+  std::vector<uint64_t> reported(workers.size(), 0);  // seconds each worker has handed over
+  std::vector<bool> finished_workers(workers.size(), false);
+  uint64_t next_second = 0;
+  auto collect = [&] {
+    for (size_t i = 0; i < workers.size(); ++i) {
+      IntervalBatch batch = workers[i]->take_intervals();
+      for (IntervalSample& s : batch.seconds) {
+        SecondTotals& t = pending[s.second];
+        t.point.responses += s.responses;
+        t.point.errors += s.errors;
+        t.point.in_flight += s.in_flight;
+        t.latency.merge(s.latency);
+        reported[i] = s.second + 1;
+      }
+      finished_workers[i] = batch.finished;
+    }
+  };
+  auto emit = [&](bool all_done) {
+    for (auto it = pending.begin(); it != pending.end() && it->first == next_second;) {
+      for (size_t i = 0; i < workers.size() && !all_done; ++i) {
+        if (reported[i] <= next_second && !finished_workers[i]) return;
+      }
+      TimeSeriesPoint& point = it->second.point;
+      const LatencyHistogram& merged = it->second.latency;
+      point.elapsed_s = static_cast<double>(next_second + 1);
+      point.p50_ns = merged.value_at_quantile(0.5);
+      point.p99_ns = merged.value_at_quantile(0.99);
+      for (size_t b = 0; b < kSecondBucketBounds.size(); ++b) {
+        point.latency_at_or_below[b] = merged.count_at_or_below(kSecondBucketBounds[b]);
+      }
+      point.latency_sum_s = merged.mean() * static_cast<double>(merged.count()) / 1e9;
+      if (schedule) point.target_rps = schedule->rate_at(Duration((next_second + 1) * kSecond));
+      result.series.push_back(point);
+      if (on_second) on_second(point);
+      it = pending.erase(it);
+      ++next_second;
+    }
+  };
+
   bool stopped = false;
-  int64_t next_second = start + kSecond;
   while (running.load() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (stop_requested_.load(std::memory_order_relaxed) && !stopped) {
       stopped = true;
       for (auto& w : workers) w->request_stop();
     }
-    int64_t now = steady_now_ns();
-    if (now < next_second) continue;
-    TimeSeriesPoint point;
-    point.elapsed_s = static_cast<double>(next_second - start) / kSecond;
-    LatencyHistogram merged;
-    for (auto& w : workers) {
-      IntervalSample s = w->take_interval();
-      point.responses += s.responses;
-      point.errors += s.errors;
-      point.in_flight += s.in_flight;
-      merged.merge(s.latency);
-    }
-    point.p50_ns = merged.value_at_quantile(0.5);
-    point.p99_ns = merged.value_at_quantile(0.99);
-    for (size_t b = 0; b < kSecondBucketBounds.size(); ++b) {
-      point.latency_at_or_below[b] = merged.count_at_or_below(kSecondBucketBounds[b]);
-    }
-    point.latency_sum_s = merged.mean() * static_cast<double>(merged.count()) / 1e9;
-    if (schedule) point.target_rps = schedule->rate_at(Duration(next_second - start));
-    result.series.push_back(point);
-    if (on_second) on_second(point);
-    next_second += kSecond;
+    collect();
+    emit(false);
   }
   for (auto& t : threads) t.join();
+  collect();
+  emit(true);
 
   bool all_unreachable = true;
   int64_t finished = measure_start;

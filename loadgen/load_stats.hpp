@@ -67,7 +67,7 @@ constexpr std::array<uint64_t, 12> kSecondBucketBounds = {
 
 // One second of the run, as seen by the progress line and the time series.
 struct TimeSeriesPoint {
-  double elapsed_s = 0;  // end of the second, from the start of the measured part
+  double elapsed_s = 0;  // end of the second, from the start of the run (warmup included)
   uint64_t responses = 0;
   uint64_t errors = 0;  // failed responses plus errored requests
   uint64_t in_flight = 0;

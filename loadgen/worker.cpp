@@ -50,7 +50,7 @@ void Worker::run() {
     std::this_thread::sleep_for(std::chrono::nanoseconds(setup_.start_ns - now_));
     update_now();
   }
-  next_publish_ns_ = setup_.start_ns + kSecond;
+  interval_end_ns_ = setup_.start_ns + kSecond;
   for (auto& c : connections_) request_connect(*c);
   if (open_loop()) arm_schedule_timer(setup_.start_ns);
   tick_timer_.expires_after(std::chrono::nanoseconds(tick_ns_));
@@ -58,7 +58,10 @@ void Worker::run() {
     if (!e) on_tick();
   });
   io_.run();
-  publish_interval();
+  update_now();
+  publish_ended_intervals();
+  std::lock_guard lock(mailbox_mutex_);
+  mailbox_.finished = true;
 }
 
 void Worker::request_stop() {
@@ -69,23 +72,24 @@ void Worker::request_stop() {
   });
 }
 
-IntervalSample Worker::take_interval() {
+IntervalBatch Worker::take_intervals() {
   std::lock_guard lock(mailbox_mutex_);
-  IntervalSample out = std::move(mailbox_);
-  mailbox_ = IntervalSample{};
-  mailbox_.in_flight = out.in_flight;
+  IntervalBatch out = std::move(mailbox_);
+  mailbox_ = IntervalBatch{};
+  mailbox_.finished = out.finished;
   return out;
 }
 
-void Worker::publish_interval() {
+void Worker::publish_ended_intervals() {
   std::lock_guard lock(mailbox_mutex_);
-  mailbox_.responses += interval_.responses;
-  mailbox_.errors += interval_.errors;
-  mailbox_.in_flight = in_flight_;
-  mailbox_.latency.merge(interval_.latency);
-  interval_.responses = 0;
-  interval_.errors = 0;
-  interval_.latency.reset();
+  while (now_ >= interval_end_ns_) {
+    interval_.in_flight = in_flight_;
+    const uint64_t next = interval_.second + 1;
+    mailbox_.seconds.push_back(std::move(interval_));
+    interval_ = IntervalSample{};
+    interval_.second = next;
+    interval_end_ns_ += kSecond;
+  }
 }
 
 void Worker::request_connect(Connection& c) {
@@ -145,9 +149,10 @@ void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string&
 }
 
 void Worker::on_response(int64_t intended, int64_t sent, int status, uint64_t body) {
-  ++interval_.responses;
-  if (status >= 400) ++interval_.errors;
-  interval_.latency.record(static_cast<uint64_t>(now_ - intended));
+  IntervalSample& second = interval();
+  ++second.responses;
+  if (status >= 400) ++second.errors;
+  second.latency.record(static_cast<uint64_t>(now_ - intended));
   if (!recording(intended)) return;
   if (status >= 400) {
     ++stats_.failed;
@@ -161,7 +166,7 @@ void Worker::on_response(int64_t intended, int64_t sent, int status, uint64_t bo
 }
 
 void Worker::on_request_error(int64_t intended, ErrorKind kind, const std::string& message) {
-  ++interval_.errors;
+  ++interval().errors;
   if (!recording(intended)) return;
   ++stats_.errored;
   if (kind == ErrorKind::Timeout) ++stats_.timed_out;
@@ -224,7 +229,7 @@ void Worker::dispatch_open_loop(int64_t intended) {
     return;
   }
   if (recording(intended)) ++stats_.dropped;
-  ++interval_.errors;
+  ++interval().errors;
 }
 
 void Worker::arm_schedule_timer(int64_t at_ns) {
@@ -265,10 +270,7 @@ void Worker::on_tick() {
     queue_head_ = (queue_head_ + 1) % queue_.size();
     --queue_size_;
   }
-  if (now_ >= next_publish_ns_) {
-    publish_interval();
-    next_publish_ns_ += kSecond;
-  }
+  if (now_ >= interval_end_ns_) publish_ended_intervals();
   flush_dirty();
   check_done();
   if (finishing_) return;

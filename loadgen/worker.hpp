@@ -40,12 +40,22 @@ struct WorkerSetup {
   int64_t end_ns = 0;            // no request starts at or after this
 };
 
-// Counts of one reporting interval, handed from the worker thread to the engine once a second.
+// Counts of one second of the run, [start + second, start + second + 1 s): each response and error
+// counts in the second it happened in. Handed from the worker thread to the engine once that
+// second has ended, so a second is never reported half-filled and the next one doubled.
 struct IntervalSample {
+  uint64_t second = 0;
   uint64_t responses = 0;
   uint64_t errors = 0;
-  uint64_t in_flight = 0;
+  uint64_t in_flight = 0;  // at the end of the second
   LatencyHistogram latency;
+};
+
+// What a worker handed over since the previous take: the seconds that ended, oldest first, and
+// whether the worker has finished (it reports no further second).
+struct IntervalBatch {
+  std::vector<IntervalSample> seconds;
+  bool finished = false;
 };
 
 // One thread's share of the load: its own io_context, connections, load model and stats. Nothing
@@ -61,8 +71,8 @@ class Worker {
   void run();
   // Thread-safe: stop starting requests and finish now; in-flight requests count as abandoned.
   void request_stop();
-  // Thread-safe: the counts since the previous call.
-  IntervalSample take_interval();
+  // Thread-safe: the seconds that ended since the previous call.
+  IntervalBatch take_intervals();
 
   // After run() returned.
   const LoadStats& stats() const { return stats_; }
@@ -111,7 +121,12 @@ class Worker {
   void arm_schedule_timer(int64_t at_ns);
   void dispatch_open_loop(int64_t intended);
   void on_tick();
-  void publish_interval();
+  // The second `now_` falls in, after handing every second that ended to the mailbox.
+  IntervalSample& interval() {
+    if (now_ >= interval_end_ns_) publish_ended_intervals();
+    return interval_;
+  }
+  void publish_ended_intervals();
   void check_done();
   void finish();
 
@@ -129,8 +144,8 @@ class Worker {
   RequestMix mix_;
   LoadStats stats_;
   IntervalSample interval_;
+  int64_t interval_end_ns_ = 0;
   int64_t now_ = 0;
-  int64_t next_publish_ns_ = 0;
   int64_t tick_ns_ = 0;
   uint64_t to_start_ = 0;  // closed loop -n: requests this worker may still start
   uint64_t in_flight_ = 0;
@@ -148,7 +163,7 @@ class Worker {
   size_t queue_size_ = 0;
 
   std::mutex mailbox_mutex_;
-  IntervalSample mailbox_;
+  IntervalBatch mailbox_;
 };
 
 int64_t steady_now_ns();

@@ -188,6 +188,21 @@ TEST(LoadOpenLoop, StallShowsInCorrectedLatencyNotServiceTime) {
   EXPECT_NEAR(r.json.at("rate_accuracy").get<double>(), 1.0, 0.01);
 }
 
+// Each response counts in the second it completed in: a steady rate gives an even series, not a
+// second with none followed by one with two seconds' worth, whatever the phase of the worker's
+// tick against the engine's once-a-second collection.
+TEST(LoadOpenLoop, ASteadyRateGivesAnEvenSeries) {
+  TestServer server;
+  CommandResult r = run_firedrill(
+      {"load", "-q", "-c", "2", "-t", "1", "--rate", "100/s", "-d", "12s", server.url("/")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto& series = r.json.at("series");
+  ASSERT_GE(series.size(), 11u) << series.dump();
+  for (const auto& second : series) {
+    EXPECT_NEAR(second.at("responses").get<double>(), 100.0, 5.0) << series.dump();
+  }
+}
+
 TEST(LoadOpenLoop, QueueOverflowIsDroppedNotSlowedDown) {
   TestServer server;
   CommandResult r =
