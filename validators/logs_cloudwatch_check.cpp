@@ -95,10 +95,23 @@ class LogsCloudWatchCheck final : public Check {
   }
 
  private:
-  json group_field() const {
-    // An ARN names the group by logGroupIdentifier; a name by logGroupName.
-    return group_.starts_with("arn:") ? json{{"logGroupIdentifier", group_}}
-                                      : json{{"logGroupName", group_}};
+  bool group_is_arn() const { return group_.starts_with("arn:"); }
+
+  // The ARN without the ":*" that DescribeLogGroups and the console end a group's ARN with, and
+  // that StartQuery refuses.
+  std::string group_arn() const {
+    return group_.ends_with(":*") ? group_.substr(0, group_.size() - 2) : group_;
+  }
+
+  // FilterLogEvents names a group by ARN in logGroupIdentifier; StartQuery has no such member,
+  // only the list logGroupIdentifiers.
+  json filter_group_field() const {
+    return group_is_arn() ? json{{"logGroupIdentifier", group_arn()}}
+                          : json{{"logGroupName", group_}};
+  }
+  json query_group_field() const {
+    return group_is_arn() ? json{{"logGroupIdentifiers", json::array({group_arn()})}}
+                          : json{{"logGroupName", group_}};
   }
 
   // FilterLogEvents from the fault, in epoch milliseconds, following nextToken until the count
@@ -106,7 +119,7 @@ class LogsCloudWatchCheck final : public Check {
   Observation filter(const CheckContext& context, json evidence) {
     const auto since = alerting::detection_start(context);
     const int64_t start_ms = aws::epoch_milliseconds(since);
-    json input = group_field();
+    json input = filter_group_field();
     input["startTime"] = start_ms;
     input["endTime"] = aws::epoch_milliseconds(WallClock::now()) + 1000;
     if (!pattern_.empty()) input["filterPattern"] = pattern_;
@@ -181,7 +194,7 @@ class LogsCloudWatchCheck final : public Check {
   // StartQuery (epoch seconds) from the fault to now, then GetQueryResults until Complete.
   Observation insights(const CheckContext& context, json evidence) {
     const auto since = alerting::detection_start(context);
-    json input = group_field();
+    json input = query_group_field();
     input["startTime"] = aws::epoch_seconds(since);
     input["endTime"] = aws::epoch_seconds(WallClock::now()) + 1;
     input["queryString"] = query_;

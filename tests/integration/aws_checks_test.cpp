@@ -1,7 +1,8 @@
-// The AWS checks and their client against tests/fixtures/aws_contract_server.py, which checks
-// every request as the API references specify it (SigV4 recomputed, X-Amz-Target, content type,
-// body fields and time units) and answers with documents shaped like the references' examples.
-// Each test ends by asking the server whether any request broke the contract.
+// The AWS checks and their client against tests/fixtures/aws_contract_server.py, which holds
+// every request and every answer of its own to botocore's service models (member names, types,
+// enums, ranges, required members), and checks besides what the models cannot say (SigV4
+// recomputed, X-Amz-Target, content type and time units). Each test ends by asking the server
+// whether any request, or any answer it gave, broke the contract.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -299,6 +300,57 @@ TEST_F(AwsChecks, InsightsQueryStillRunningAtTheTimeoutIsStoppedAndInconclusive)
   EXPECT_EQ(o.verdict, Verdict::Inconclusive);
   EXPECT_THAT(o.message, HasSubstr("still Running after 1s"));
   EXPECT_EQ(server_->calls("StopQuery").size(), 1u);
+}
+
+// A log group named by ARN (cross-account observability): FilterLogEvents takes it as
+// logGroupIdentifier, StartQuery only in the list logGroupIdentifiers.
+const std::string kGroupArn =
+    "arn:aws:logs:us-east-1:123456789012:log-group:/aws/containerinsights/prod/application";
+
+TEST_F(AwsChecks, LogsOnALogGroupArnNameItByLogGroupIdentifier) {
+  env_.static_keys(kKeyId, kSecret);
+  ASSERT_TRUE(start({{"log_groups", application_logs()}}));
+  Observation o =
+      observe("logs.cloudwatch", {{"group", kGroupArn}, {"pattern", "OOMKilled"}, {"count", 4}});
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
+  json body = server_->calls("FilterLogEvents").at(0)["body"];
+  EXPECT_EQ(body["logGroupIdentifier"], kGroupArn);
+  EXPECT_FALSE(body.contains("logGroupName"));
+}
+
+json insights_on_the_application_group() {
+  json scenario = insights_scenario();
+  // Rows only when the query covers this group: an ARN the server did not resolve finds none.
+  scenario["insights"][0]["group"] = "/aws/containerinsights/prod/application";
+  return scenario;
+}
+
+TEST_F(AwsChecks, InsightsQueryOnALogGroupArnSendsItInLogGroupIdentifiers) {
+  env_.static_keys(kKeyId, kSecret);
+  ASSERT_TRUE(start(insights_on_the_application_group()));
+  Observation o = observe("logs.cloudwatch",
+                          {{"group", kGroupArn},
+                           {"query", "filter @message like /OOMKilled/ | stats count(*) as kills"},
+                           {"field", "kills"},
+                           {"value", ">= 5"}});
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
+  EXPECT_THAT(o.message, HasSubstr("kills = 7"));
+  json body = server_->calls("StartQuery").at(0)["body"];
+  EXPECT_EQ(body["logGroupIdentifiers"], json::array({kGroupArn})) << body;
+  EXPECT_FALSE(body.contains("logGroupIdentifier")) << body;
+  EXPECT_FALSE(body.contains("logGroupName")) << body;
+}
+
+TEST_F(AwsChecks, InsightsQueryOnAnArnEndingInAWildcardQueriesTheGroup) {
+  // DescribeLogGroups gives a group's arn with ":*" at the end; StartQuery refuses that form.
+  env_.static_keys(kKeyId, kSecret);
+  ASSERT_TRUE(start(insights_on_the_application_group()));
+  Observation o = observe(
+      "logs.cloudwatch", {{"group", kGroupArn + ":*"},
+                          {"query", "filter @message like /OOMKilled/ | stats count(*) as kills"}});
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
+  EXPECT_EQ(server_->calls("StartQuery").at(0)["body"]["logGroupIdentifiers"],
+            json::array({kGroupArn}));
 }
 
 // --- retries, refresh, refusals ------------------------------------------------------------
