@@ -1,4 +1,5 @@
 #include <memory>
+#include <string_view>
 
 #include "clients/elasticsearch_client.hpp"
 #include "common/errors.hpp"
@@ -75,6 +76,16 @@ class LogsElasticsearchCheck final : public Check {
     try {
       result = client_->count(index_, query);
     } catch (const clients::ApiError& e) {
+      // Elasticsearch answers 404 for a name that is no index or alias, but counts 0 for a
+      // pattern that matches none: the user should learn which of the two the index was.
+      if (e.status() == 404 &&
+          std::string_view(e.what()).find("index_not_found_exception") != std::string_view::npos) {
+        return alerting::inconclusive("Elasticsearch has no index or alias " + index_ +
+                                          " (check `index`; a pattern such as logs-* that "
+                                          "matches nothing counts 0 instead): " +
+                                          e.what(),
+                                      evidence);
+      }
       return alerting::inconclusive(e.what(), evidence);
     }
     evidence["count"] = result.count;
