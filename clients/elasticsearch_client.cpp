@@ -14,12 +14,39 @@ int64_t integer(const json& object, const char* name) {
 }
 
 // Elasticsearch's {"error": {"type", "reason"}} (or a string), else the start of the body.
+std::string type_and_reason(const json& e) {
+  if (!e.is_object() || !e.contains("reason") || !e["reason"].is_string()) return "";
+  const json& type = e.contains("type") ? e["type"] : json();
+  return (type.is_string() ? type.get<std::string>() + ": " : "") + e["reason"].get<std::string>();
+}
+
+const json& first_of(const json& e, const char* key) {
+  static const json none;
+  return e.contains(key) && e[key].is_array() && !e[key].empty() ? e[key][0] : none;
+}
+
 std::string error_text(const std::string& body) {
   json document = json::parse(body, nullptr, false);
   if (document.is_object() && document.contains("error")) {
     const json& e = document["error"];
     if (e.is_object()) {
-      return common::excerpt(e.value("type", "") + ": " + e.value("reason", ""), 400);
+      std::string text = e.value("type", "") + ": " + e.value("reason", "");
+      // "all shards failed" says nothing of why; the first failure's cause does (the parse error
+      // of a query string, say).
+      const json& shard = first_of(e, "failed_shards");
+      const json& shard_reason =
+          shard.is_object() && shard.contains("reason") ? shard["reason"] : json();
+      for (const json* cause : {&first_of(e, "root_cause"), &shard_reason}) {
+        std::string detail = type_and_reason(*cause);
+        if (cause->is_object() && cause->contains("caused_by")) {
+          std::string deeper = type_and_reason((*cause)["caused_by"]);
+          if (!deeper.empty()) detail += (detail.empty() ? "" : ": ") + deeper;
+        }
+        if (!detail.empty() && text.find(detail) == std::string::npos) {
+          text += " (" + detail + ")";
+        }
+      }
+      return common::excerpt(text, 400);
     }
     if (e.is_string()) return common::excerpt(e.get<std::string>(), 400);
   }

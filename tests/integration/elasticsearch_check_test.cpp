@@ -145,6 +145,8 @@ TEST_F(ElasticsearchCheck, AnInvalidQueryStringIsInconclusive) {
   Observation o = observe({{"index", "logs-*"}, {"query", "kubernetes.app:(checkout"}});
   EXPECT_EQ(o.verdict, Verdict::Inconclusive) << o.message;
   EXPECT_THAT(o.message, HasSubstr("status 400: search_phase_execution_exception"));
+  // Not only "all shards failed": what the user must mend.
+  EXPECT_THAT(o.message, HasSubstr("Failed to parse query [kubernetes.app:(checkout]"));
 }
 
 TEST_F(ElasticsearchCheck, ApiKey) {
