@@ -162,7 +162,7 @@ FaultKind kube_bad_image_fault_kind() {
           kube::workload_key,
           [](const common::Params& p) -> std::vector<clients::KubeAccess> {
             return {{"apps",
-                     kube::workload_plural(p),
+                     clients::workload_plural(p.at("kind").get<std::string>()),
                      {clients::KubeVerb::Get, clients::KubeVerb::Patch},
                      p.at("namespace").get<std::string>(),
                      {}}};

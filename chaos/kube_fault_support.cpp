@@ -240,10 +240,6 @@ common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds) {
           "Deployment"};
 }
 
-std::string workload_plural(const common::Params& p) {
-  return clients::workload_resource(p.at("kind").get<std::string>(), "", "").plural;
-}
-
 std::vector<clients::KubeAccess> load_pod_access(const common::Params& p) {
   return {{"",
            "pods",

@@ -100,8 +100,6 @@ void delete_pods(clients::KubeClient& client, const std::string& ns,
 // Params every Kubernetes fault declares the same way.
 common::FieldSpec namespace_field();
 common::FieldSpec workload_kind_field(const std::vector<std::string>& kinds);
-// The resource (deployments, statefulsets, daemonsets) of the params' `kind`.
-std::string workload_plural(const common::Params& p);
 // FaultKind::kube_access of a fault that runs LoadPods: create and delete them, and list them
 // for `firedrill cleanup` after a crash.
 std::vector<clients::KubeAccess> load_pod_access(const common::Params& p);

@@ -103,7 +103,7 @@ FaultKind kube_scale_fault_kind() {
           kube::workload_key,
           [](const common::Params& p) -> std::vector<clients::KubeAccess> {
             return {{"apps",
-                     kube::workload_plural(p) + "/scale",
+                     clients::workload_plural(p.at("kind").get<std::string>()) + "/scale",
                      {clients::KubeVerb::Get, clients::KubeVerb::Patch},
                      p.at("namespace").get<std::string>(),
                      {}}};

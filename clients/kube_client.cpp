@@ -76,12 +76,15 @@ KubeResource apps_resource(const std::string& plural, const std::string& ns,
   return KubeResource{"apps", "v1", plural, ns, name, ""};
 }
 
+std::string workload_plural(const std::string& kind) {
+  return kind == "StatefulSet" ? "statefulsets"
+         : kind == "DaemonSet" ? "daemonsets"
+                               : "deployments";
+}
+
 KubeResource workload_resource(const std::string& kind, const std::string& ns,
                                const std::string& name) {
-  std::string plural = kind == "StatefulSet" ? "statefulsets"
-                       : kind == "DaemonSet" ? "daemonsets"
-                                             : "deployments";
-  return apps_resource(plural, ns, name);
+  return apps_resource(workload_plural(kind), ns, name);
 }
 
 KubeClient::KubeClient(KubeTarget target) : target_(std::move(target)), credentials_(target_) {}

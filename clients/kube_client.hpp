@@ -32,6 +32,8 @@ KubeResource core_resource(const std::string& plural, const std::string& ns = {}
                            const std::string& name = {});
 KubeResource apps_resource(const std::string& plural, const std::string& ns = {},
                            const std::string& name = {});
+// The apps/v1 resource of a workload kind: deployments, statefulsets or daemonsets.
+std::string workload_plural(const std::string& kind);
 // A Deployment, StatefulSet or DaemonSet (by its kind) of apps/v1.
 KubeResource workload_resource(const std::string& kind, const std::string& ns,
                                const std::string& name);

@@ -117,7 +117,7 @@ CheckKind kube_rollout_check_kind() {
           [](const common::Params& p) -> std::vector<clients::KubeAccess> {
             using clients::KubeVerb;
             return {{"apps",
-                     clients::workload_resource(p.at("kind").get<std::string>(), "", "").plural,
+                     clients::workload_plural(p.at("kind").get<std::string>()),
                      {KubeVerb::Get},
                      p.at("namespace").get<std::string>(),
                      {}},
