@@ -13,6 +13,12 @@ bool is_word(char c) {
 
 }  // namespace
 
+std::string json_escaped(std::string_view value) {
+  const std::string quoted = nlohmann::json(std::string(value))
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);
+}
+
 void SecretValues::add(std::string_view value, std::string_view reference) {
   std::lock_guard lock(mutex_);
   if (value.size() < kMinLength) return;
@@ -21,10 +27,7 @@ void SecretValues::add(std::string_view value, std::string_view reference) {
   }
   added_.push_back(Secret{std::string(value), std::string(reference)});
   add_one(std::string(value), reference);
-  // As a JSON string shows it (quotes, backslashes and control characters escaped).
-  const std::string quoted = nlohmann::json(std::string(value))
-                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  add_one(quoted.substr(1, quoted.size() - 2), reference);
+  add_one(json_escaped(value), reference);
   // A file's content may be shown a line at a time (a key, a certificate).
   if (value.find('\n') == std::string_view::npos) return;
   std::size_t start = 0;

@@ -11,6 +11,10 @@ namespace firedrill::common {
 // the reports, the metrics. Values shorter than kMinLength are not taken for secrets (a port, a
 // namespace). A value shorter than kLooseLength is replaced only where it stands apart from
 // letters and digits, so that "8080" leaves "18080" alone; a longer one wherever it appears.
+// `value` as a JSON string shows it, without the quotes: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced. What a secret looks like inside a JSON document.
+std::string json_escaped(std::string_view value);
+
 class SecretValues {
  public:
   static constexpr std::size_t kMinLength = 4;

@@ -374,8 +374,7 @@ std::vector<common::SecretValues::Secret> Run::secrets_a_revert_can_show() const
   }
   std::vector<common::SecretValues::Secret> kept;
   for (auto& s : common::secret_values().added()) {
-    const std::string as_json = text(s.value);
-    if (reachable.find(as_json.substr(1, as_json.size() - 2)) != std::string::npos) {
+    if (reachable.find(common::json_escaped(s.value)) != std::string::npos) {
       kept.push_back(std::move(s));
     }
   }
