@@ -83,6 +83,26 @@ TEST_F(LokiCheck, FailsWhenTheOnlyLinesAreOlderThanTheFault) {
   EXPECT_THAT(o.message, HasSubstr("0 lines since the fault"));
 }
 
+// Loki anchors a label regex at both ends and a missing label has the value "": a selector naming
+// another namespace finds nothing here, however much else it matches.
+TEST_F(LokiCheck, LabelMatchersMeanWhatTheyMeanInLoki) {
+  ASSERT_TRUE(start({{"authorization", kBasic}, {"streams", streams()}}));
+  const char* misses[] = {"{app=\"checkout\", namespace=~\"shop-other\"} |= \"OOMKilled\"",
+                          "{app=\"checkout\", namespace=~\"sh\"} |= \"OOMKilled\"",
+                          "{app=\"checkout\", namespace!=\"shop\"} |= \"OOMKilled\"",
+                          "{app=\"checkout\", namespace=\"\"} |= \"OOMKilled\""};
+  for (const char* query : misses) {
+    Observation o = observe({{"query", query}});
+    EXPECT_EQ(o.verdict, Verdict::Fail) << query << ": " << o.message;
+  }
+  const char* hits[] = {"{app=\"checkout\", namespace=~\"sh.p|other\"} |= \"OOMKilled\"",
+                        "{app=~\"check.*\", namespace!~\"kube-.*\", zone=\"\"} != \"GET\""};
+  for (const char* query : hits) {
+    Observation o = observe({{"query", query}, {"count", 2}});
+    EXPECT_EQ(o.verdict, Verdict::Pass) << query << ": " << o.message;
+  }
+}
+
 TEST_F(LokiCheck, AMissingTenantIsInconclusive) {
   ASSERT_TRUE(start({{"tenant", "team-shop"}, {"authorization", kBasic}, {"streams", streams()}}));
   Observation o = observe({{"query", "{app=\"checkout\"}"}});
