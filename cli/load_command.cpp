@@ -100,6 +100,12 @@ CommandRunner add_load_command(CLI::App& app) {
   sub->add_option("--max-queue", f.max_queue,
                   "open loop: requests that may wait for a free stream before being dropped "
                   "(default: one second at the peak rate, at least 1000)");
+  sub->add_option("--arrival", f.arrival,
+                  "open loop: uniform (evenly spaced) or poisson (exponential gaps at the same "
+                  "mean rate, drawn from --seed) (default uniform)");
+  sub->add_option("--pacer", f.pacer,
+                  "open loop: quantized (wake once per send quantum of up to 1ms and send what "
+                  "is due, never early) or exact (one timer per request) (default quantized)");
   sub->add_option("--protocol", f.protocol,
                   "h1, h2 (TLS with ALPN), h2c (cleartext, prior knowledge) or auto: ALPN for "
                   "https, h1 for http (default auto)");
@@ -115,7 +121,8 @@ CommandRunner add_load_command(CLI::App& app) {
   sub->add_option("--body-file", f.body_file, "request body from a file");
   sub->add_option("--requests-file", f.requests_file,
                   "requests, one per line: [WEIGHT] METHOD URL [BODY_FILE]");
-  sub->add_option("--seed", f.seed, "seed of the weighted request mix (default 1)");
+  sub->add_option("--seed", f.seed,
+                  "seed of the weighted request mix and of Poisson arrivals (default 1)");
   sub->add_option("--timeout", f.timeout, "per-request timeout (default 5s)");
   sub->add_option("--connect-timeout", f.connect_timeout,
                   "TCP connect plus TLS handshake timeout (default 3s)");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/errors.hpp"
+#include "loadgen/load_result_json.hpp"
 #include "loadgen/request_mix.hpp"
 #include "loadgen/url.hpp"
 
@@ -125,6 +126,23 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
     if (!open_loop)
       throw UsageError("--max-queue: only applies to an open-loop run (--rate/--stages)");
     c.max_queue = whole_number("--max-queue", f.max_queue, 1, 100'000'000);
+  }
+  if (!f.arrival.empty()) {
+    if (!open_loop)
+      throw UsageError("--arrival: only applies to an open-loop run (--rate/--stages)");
+    auto arrival = loadgen::arrival_from_name(f.arrival);
+    if (!arrival) {
+      throw UsageError("--arrival: \"" + f.arrival + "\" is not valid: use uniform or poisson");
+    }
+    c.arrival = *arrival;
+  }
+  if (!f.pacer.empty()) {
+    if (!open_loop) throw UsageError("--pacer: only applies to an open-loop run (--rate/--stages)");
+    auto pacer = loadgen::pacer_from_name(f.pacer);
+    if (!pacer) {
+      throw UsageError("--pacer: \"" + f.pacer + "\" is not valid: use exact or quantized");
+    }
+    c.pacer = *pacer;
   }
   // Neither a count nor a length: run for 10 s, like hey's default window, rather than forever.
   if (c.max_requests == 0 && c.duration.count() == 0 && c.stages.empty()) {

@@ -19,6 +19,8 @@ struct LoadFlags {
   std::string rate;
   std::string stages;
   std::string max_queue;
+  std::string arrival;  // default uniform
+  std::string pacer;    // default quantized
   std::string protocol = "auto";
   bool insecure = false;
   std::string cacert, cert, key, sni;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "loadgen/load_result_json.hpp"
+
 namespace firedrill::cli {
 
 using loadgen::LatencyHistogram;
@@ -78,6 +80,15 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
         "intended rate achieved)\n",
         asked, s.started, s.dropped, 100.0 * s.started / asked);
   }
+  if (c.open_loop()) {
+    out << fmt::format("pacing: {} arrivals, {} pacer", loadgen::arrival_name(c.arrival),
+                       loadgen::pacer_name(c.pacer));
+    if (r.pacer_quantum_ns > 0) {
+      out << fmt::format(", quantum up to {}",
+                         format_latency(static_cast<uint64_t>(r.pacer_quantum_ns)));
+    }
+    out << "\n";
+  }
   std::string codes;
   for (int cls = 1; cls < loadgen::kMaxStatus / 100; ++cls) {
     uint64_t total = 0;
@@ -107,8 +118,9 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
   latency_row(out, "connect", s.connect_time);
   latency_row(out, "first byte", s.ttfb);
   if (c.open_loop()) {
-    out << "  * from the intended send time (corrected for coordinated omission); service time is "
-           "from the actual send\n";
+    latency_row(out, "send lag", s.send_lag);
+    out << "  * from the intended send time (corrected for coordinated omission, so it includes "
+           "the send lag: pacing and queueing); service time is from the actual send\n";
   }
 }
 

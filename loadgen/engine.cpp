@@ -5,6 +5,7 @@
 
 #include "common/descriptor_limit.hpp"
 #include "common/errors.hpp"
+#include "loadgen/pacer.hpp"
 #include "loadgen/worker.hpp"
 
 namespace firedrill::loadgen {
@@ -82,6 +83,8 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
     if (stages.empty()) stages.push_back({total, *config_.start_rate});
     schedule = std::make_unique<RateSchedule>(*config_.start_rate, stages);
     result.intended_requests = schedule->expected_requests();
+    result.pacer_quantum_ns =
+        make_pacer(config_.pacer, *schedule, config_.threads, 0)->longest_quantum_ns();
     if (config_.duration.count() == 0) total = schedule->total_duration();
   }
 

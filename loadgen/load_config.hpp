@@ -13,6 +13,13 @@ using common::Duration;
 
 enum class Protocol { Auto, H1, H2, H2c };
 
+// How the intended send times of an open loop are spaced at a given rate: evenly, or as a
+// Poisson process (exponential gaps with the same mean), as independent users arrive.
+enum class Arrival : uint8_t { Uniform, Poisson };
+
+// How an open-loop worker wakes to send what has come due (loadgen/pacer.hpp).
+enum class PacerKind : uint8_t { Exact, Quantized };
+
 struct TlsOptions {
   bool insecure = false;  // skip certificate and host name verification
   std::string ca_file;    // extra trust anchors; the system store is always used too
@@ -49,7 +56,9 @@ struct LoadConfig {
   std::optional<double> start_rate;
   std::vector<common::Stage> stages;
   uint64_t max_queue = 0;  // open loop: requests waiting for a free stream; 0 picks a default
-  uint64_t seed = 1;
+  Arrival arrival = Arrival::Uniform;
+  PacerKind pacer = PacerKind::Quantized;
+  uint64_t seed = 1;  // of the request mix and of Poisson arrivals
 
   bool open_loop() const { return start_rate.has_value(); }
 };

@@ -32,6 +32,17 @@ Protocol protocol_from_name(const std::string& name) {
   return Protocol::Auto;
 }
 
+// The kind a name stands for, by `from_name`; throws on a name it does not know.
+template <typename FromName>
+auto named(FromName from_name, const json& value, const char* field) {
+  auto kind = from_name(value.get<std::string>());
+  if (!kind) {
+    throw std::invalid_argument(std::string("malformed load result: unknown ") + field + " \"" +
+                                value.get<std::string>() + "\"");
+  }
+  return *kind;
+}
+
 json latency_summary(const LatencyHistogram& h) {
   json q = json::object();
   const std::pair<const char*, double> quantiles[] = {
@@ -56,6 +67,28 @@ const char* protocol_name(Protocol p) {
       break;
   }
   return "auto";
+}
+
+const char* arrival_name(Arrival a) {
+  return a == Arrival::Poisson ? "poisson" : "uniform";
+}
+
+std::optional<Arrival> arrival_from_name(std::string_view name) {
+  for (auto a : {Arrival::Uniform, Arrival::Poisson}) {
+    if (name == arrival_name(a)) return a;
+  }
+  return std::nullopt;
+}
+
+const char* pacer_name(PacerKind p) {
+  return p == PacerKind::Exact ? "exact" : "quantized";
+}
+
+std::optional<PacerKind> pacer_from_name(std::string_view name) {
+  for (auto p : {PacerKind::Exact, PacerKind::Quantized}) {
+    if (name == pacer_name(p)) return p;
+  }
+  return std::nullopt;
 }
 
 json to_json(const LoadResult& r) {
@@ -86,6 +119,8 @@ json to_json(const LoadResult& r) {
                    {"start_rate", c.start_rate ? json(*c.start_rate) : json(nullptr)},
                    {"stages", stages},
                    {"max_queue", c.max_queue},
+                   {"arrival", arrival_name(c.arrival)},
+                   {"pacer", pacer_name(c.pacer)},
                    {"seed", c.seed},
                    {"intended_requests", r.intended_requests}};
 
@@ -141,12 +176,15 @@ json to_json(const LoadResult& r) {
       {"service_time", latency_summary(s.service_time)},
       {"connect_time", latency_summary(s.connect_time)},
       {"ttfb", latency_summary(s.ttfb)},
+      {"send_lag", latency_summary(s.send_lag)},
+      {"pacer_quantum_ms", ms(static_cast<uint64_t>(r.pacer_quantum_ns))},
       {"series", series},
       {"histograms",
        {{"latency", s.latency.to_json()},
         {"service_time", s.service_time.to_json()},
         {"connect_time", s.connect_time.to_json()},
-        {"ttfb", s.ttfb.to_json()}}}};
+        {"ttfb", s.ttfb.to_json()},
+        {"send_lag", s.send_lag.to_json()}}}};
   if (c.open_loop() && r.intended_requests > 0) {
     out["rate_accuracy"] = static_cast<double>(s.started + s.dropped) / r.intended_requests;
   }
@@ -184,6 +222,11 @@ LoadResult load_result_from_json(const json& doc) {
           {duration_from_seconds(stage.at("duration_s")), stage.at("target_rps").get<double>()});
     }
     c.max_queue = in.at("max_queue").get<uint64_t>();
+    // Documents written before these fields were sent by an exact timer per request.
+    c.arrival = in.contains("arrival") ? named(arrival_from_name, in.at("arrival"), "arrival")
+                                       : Arrival::Uniform;
+    c.pacer =
+        in.contains("pacer") ? named(pacer_from_name, in.at("pacer"), "pacer") : PacerKind::Exact;
     c.seed = in.at("seed").get<uint64_t>();
     r.intended_requests = in.at("intended_requests").get<double>();
     r.negotiated = doc.at("negotiated").get<std::string>();
@@ -220,6 +263,8 @@ LoadResult load_result_from_json(const json& doc) {
     s.service_time = LatencyHistogram::from_json(h.at("service_time"));
     s.connect_time = LatencyHistogram::from_json(h.at("connect_time"));
     s.ttfb = LatencyHistogram::from_json(h.at("ttfb"));
+    if (h.contains("send_lag")) s.send_lag = LatencyHistogram::from_json(h.at("send_lag"));
+    r.pacer_quantum_ns = static_cast<int64_t>(ns_from_ms(doc.value("pacer_quantum_ms", json(0.0))));
     for (const auto& p : doc.at("series")) {
       TimeSeriesPoint point;
       point.elapsed_s = p.at("elapsed_s").get<double>();

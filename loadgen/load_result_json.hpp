@@ -1,6 +1,9 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string_view>
+
 #include "loadgen/load_stats.hpp"
 
 namespace firedrill::loadgen {
@@ -17,5 +20,11 @@ nlohmann::json to_json(const LoadResult& result);
 LoadResult load_result_from_json(const nlohmann::json& doc);
 
 const char* protocol_name(Protocol p);
+// "uniform" or "poisson", and back (nullopt for another name).
+const char* arrival_name(Arrival a);
+std::optional<Arrival> arrival_from_name(std::string_view name);
+// "exact" or "quantized", and back (nullopt for another name).
+const char* pacer_name(PacerKind p);
+std::optional<PacerKind> pacer_from_name(std::string_view name);
 
 }  // namespace firedrill::loadgen

@@ -61,6 +61,7 @@ void LoadStats::merge(const LoadStats& o) {
   service_time.merge(o.service_time);
   connect_time.merge(o.connect_time);
   ttfb.merge(o.ttfb);
+  send_lag.merge(o.send_lag);
 }
 
 }  // namespace firedrill::loadgen

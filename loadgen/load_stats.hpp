@@ -53,6 +53,9 @@ struct LoadStats {
   LatencyHistogram service_time;  // from the actual send
   LatencyHistogram connect_time;  // TCP connect plus TLS handshake
   LatencyHistogram ttfb;          // actual send to the first byte of the response
+  // Open loop: actual send minus intended send, the pacer's lateness plus any wait in the queue
+  // for a free stream; the part of `latency` that `service_time` does not hold.
+  LatencyHistogram send_lag;
 
   uint64_t responses() const { return succeeded + failed; }
   uint64_t completed() const { return succeeded + failed + errored; }
@@ -85,7 +88,10 @@ struct LoadResult {
   std::string negotiated;        // "h1", "h2" or "h2c": what the server agreed to
   double duration_s = 0;         // measured part: from the end of warmup to the last response
   double intended_requests = 0;  // open loop: what the schedule asked for
-  bool unreachable = false;      // no connection could ever be established
+  // Open loop: the longest send quantum of the pacer over the run, the most pacing may add to a
+  // corrected latency (0 with the exact pacer).
+  int64_t pacer_quantum_ns = 0;
+  bool unreachable = false;  // no connection could ever be established
   std::string unreachable_reason;
   LoadStats stats;
   std::vector<TimeSeriesPoint> series;

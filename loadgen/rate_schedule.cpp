@@ -11,6 +11,16 @@
 namespace firedrill::loadgen {
 namespace {
 
+constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ULL;
+constexpr uint64_t kArrivalSeedSalt = 0x5DEECE66DA3F1B27ULL;
+
+// The splitmix64 output function: a bijective scramble of one 64-bit word.
+uint64_t splitmix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
 double to_seconds(common::Duration d) {
   return static_cast<double>(d.count()) / 1e9;
 }
@@ -63,7 +73,10 @@ RateSchedule::RateSchedule(double start_rps, std::vector<common::Stage> stages) 
 }
 
 std::optional<common::Duration> RateSchedule::intended_time(uint64_t k) const {
-  const auto count = static_cast<double>(k);
+  return offset_at_count(static_cast<double>(k));
+}
+
+std::optional<common::Duration> RateSchedule::offset_at_count(double count) const {
   // Request k is due while the running count goes from k to k + 1; at exactly the total the
   // schedule has ended, so a schedule asking for 100 requests sends requests 0 to 99.
   if (!(count < expected_requests_)) return std::nullopt;
@@ -96,6 +109,39 @@ double RateSchedule::rate_at(common::Duration offset) const {
   const Segment& segment = *std::prev(it);
   const double fraction = std::clamp((t - segment.start_s) / segment.duration_s, 0.0, 1.0);
   return segment.from_rps + (segment.to_rps - segment.from_rps) * fraction;
+}
+
+double RateSchedule::lowest_rate() const {
+  // The rate is linear within a segment, so its lowest is at one of the segments' ends.
+  double lowest = segments_.empty() ? 0 : segments_.front().from_rps;
+  for (const Segment& segment : segments_) {
+    lowest = std::min({lowest, segment.from_rps, segment.to_rps});
+  }
+  return lowest;
+}
+
+ArrivalSequence::ArrivalSequence(const RateSchedule& schedule, Arrival arrival, uint64_t seed,
+                                 uint32_t index, uint32_t worker_count)
+    : schedule_(&schedule),
+      arrival_(arrival),
+      worker_count_(worker_count),
+      // Apart from the request mix's generator, and 2^32 draws apart from worker to worker.
+      random_state_(splitmix64(seed ^ kArrivalSeedSalt) + (uint64_t{index} << 32) * kGolden) {
+  count_ = arrival_ == Arrival::Uniform ? index : gap();
+  next_ = schedule_->offset_at_count(count_);
+}
+
+void ArrivalSequence::advance() {
+  count_ += gap();
+  next_ = schedule_->offset_at_count(count_);
+}
+
+double ArrivalSequence::gap() {
+  if (arrival_ == Arrival::Uniform) return worker_count_;
+  // An exponential draw of mean 1 by inversion; 1 - u is in (0, 1], so the log is finite.
+  random_state_ += kGolden;
+  const double u = static_cast<double>(splitmix64(random_state_) >> 11) * 0x1p-53;
+  return -std::log1p(-u) * worker_count_;
 }
 
 }  // namespace firedrill::loadgen

@@ -28,8 +28,14 @@ Worker::Worker(WorkerSetup setup)
       read_buffer_(kReadBufferSize),
       // Each worker draws its own deterministic sequence from the run's seed.
       mix_(weights_of(*setup_.config), setup_.config->seed * 0x9E3779B97F4A7C15ULL + setup_.index),
-      to_start_(setup_.quota),
-      next_k_(setup_.index) {
+      to_start_(setup_.quota) {
+  if (open_loop()) {
+    const RateSchedule& schedule = *setup_.schedule;
+    paced_.emplace(ArrivalSequence(schedule, setup_.config->arrival, setup_.config->seed,
+                                   setup_.index, setup_.worker_count),
+                   make_pacer(setup_.config->pacer, schedule, setup_.worker_count, setup_.start_ns),
+                   setup_.start_ns, setup_.end_ns);
+  }
   // Timeouts are checked on a tick: a twentieth of the timeout keeps the overshoot at 5%.
   tick_ns_ = std::clamp<int64_t>(setup_.config->timeout.count() / 20, 1'000'000, 100'000'000);
   queue_.resize(open_loop() ? std::max<uint64_t>(setup_.max_queue, 1) : 0);
@@ -200,7 +206,7 @@ void Worker::on_capacity(Connection& c) {
       on_request_error(q.intended, ErrorKind::Timeout, "waited in the queue past the timeout");
       continue;
     }
-    c.submit(q.request, q.intended);
+    if (c.submit(q.request, q.intended)) record_send_lag(q.intended);
   }
   if (c.free_slots() > 0 && !c.available) {
     c.available = true;
@@ -214,6 +220,7 @@ void Worker::dispatch_open_loop(int64_t intended) {
   while (!available_.empty()) {
     Connection* c = available_.back();
     if (c->free_slots() > 0 && c->submit(request, intended)) {
+      record_send_lag(intended);
       if (c->free_slots() == 0) {
         c->available = false;
         available_.pop_back();
@@ -240,21 +247,22 @@ void Worker::arm_schedule_timer(int64_t at_ns) {
   });
 }
 
+void Worker::record_send_lag(int64_t intended) {
+  if (recording(intended)) stats_.send_lag.record(static_cast<uint64_t>(now_ - intended));
+}
+
 void Worker::on_schedule_timer() {
   update_now();
-  while (!finishing_) {
-    auto offset = setup_.schedule->intended_time(next_k_);
-    int64_t due = offset ? setup_.start_ns + offset->count() : 0;
-    if (!offset || due >= setup_.end_ns) {
+  if (!finishing_) {
+    // Each request keeps its intended time, not this wake's: the corrected latency counts from
+    // it, so what pacing adds shows there and in the send lag.
+    const std::optional<int64_t> wake =
+        paced_->send_due(now_, [this](int64_t intended) { dispatch_open_loop(intended); });
+    if (wake) {
+      arm_schedule_timer(*wake);
+    } else {
       schedule_done_ = true;
-      break;
     }
-    if (due > now_) {
-      arm_schedule_timer(due);
-      break;
-    }
-    next_k_ += setup_.worker_count;
-    dispatch_open_loop(due);
   }
   flush_dirty();
   check_done();

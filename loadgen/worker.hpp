@@ -10,6 +10,7 @@
 #include "common/asio.hpp"
 #include "loadgen/connection.hpp"
 #include "loadgen/load_stats.hpp"
+#include "loadgen/pacer.hpp"
 #include "loadgen/rate_schedule.hpp"
 #include "loadgen/request_mix.hpp"
 #include "loadgen/tls_context.hpp"
@@ -120,6 +121,7 @@ class Worker {
   void on_schedule_timer();
   void arm_schedule_timer(int64_t at_ns);
   void dispatch_open_loop(int64_t intended);
+  void record_send_lag(int64_t intended);
   void on_tick();
   // The second `now_` falls in, after handing every second that ended to the mailbox.
   IntervalSample& interval() {
@@ -149,7 +151,7 @@ class Worker {
   int64_t tick_ns_ = 0;
   uint64_t to_start_ = 0;  // closed loop -n: requests this worker may still start
   uint64_t in_flight_ = 0;
-  uint64_t next_k_ = 0;  // open loop: next global request index of this worker
+  std::optional<PacedArrivals> paced_;  // open loop: this worker's requests and wakes
   bool schedule_done_ = false;
   bool finishing_ = false;
   bool ever_connected_ = false;

@@ -68,6 +68,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{{"--max-queue", "10"}, "--max-queue"},
         BadFlag{{"--rate", "10/s", "--max-queue", "0"}, "--max-queue"},
         BadFlag{{"--protocol", "h3"}, "--protocol"},
+        BadFlag{{"--rate", "10/s", "--arrival", "bursty"}, "--arrival"},
+        BadFlag{{"--arrival", "poisson"}, "--arrival"},
+        BadFlag{{"--rate", "10/s", "--pacer", "lazy"}, "--pacer"},
+        BadFlag{{"--pacer", "exact"}, "--pacer"},
         BadFlag{{"--cacert", "/nonexistent/ca.pem"}, "--cacert"},
         BadFlag{{"--cert", "/nonexistent/c.pem"}, "--cert"},
         BadFlag{{"--key", "/nonexistent/k.pem"}, "--key"}, BadFlag{{"-H", "NoColon"}, "--header"},
@@ -127,6 +131,20 @@ TEST(LoadFlags, ConvertsAValidCommandLine) {
   ASSERT_EQ(c.requests[0].headers.size(), 1u);
   EXPECT_EQ(c.requests[0].headers[0].first, "X-Test");
   EXPECT_EQ(c.requests[0].headers[0].second, "yes");
+}
+
+TEST(LoadFlags, OpenLoopPacesOnAQuantumWithUniformArrivalsUnlessAsked) {
+  LoadFlags f;
+  f.urls = {"http://127.0.0.1:8080/"};
+  f.rate = "100/s";
+  loadgen::LoadConfig c = to_load_config(f);
+  EXPECT_EQ(c.arrival, loadgen::Arrival::Uniform);
+  EXPECT_EQ(c.pacer, loadgen::PacerKind::Quantized);
+  f.arrival = "poisson";
+  f.pacer = "exact";
+  c = to_load_config(f);
+  EXPECT_EQ(c.arrival, loadgen::Arrival::Poisson);
+  EXPECT_EQ(c.pacer, loadgen::PacerKind::Exact);
 }
 
 TEST(LoadFlags, DefaultsToTenSecondsWithoutCountOrDuration) {

@@ -21,6 +21,10 @@ LoadResult every_field_set() {
   r.config.stages = {{std::chrono::milliseconds(300), 50}, {std::chrono::seconds(4), 200}};
   r.config.max_queue = 77;
   r.config.seed = 99;
+  r.config.arrival = Arrival::Poisson;
+  r.config.pacer = PacerKind::Exact;
+  r.pacer_quantum_ns = 400'000;
+  r.stats.send_lag.record(123'456);
   r.stats.errors[static_cast<size_t>(ErrorKind::Timeout)] = 3;
   r.stats.first_error_message[static_cast<size_t>(ErrorKind::Timeout)] = "no response";
   r.stats.dropped = 4;
@@ -41,6 +45,28 @@ TEST(LoadResultJson, ReadsBackToTheSameDocument) {
   EXPECT_EQ(back.config.stages[0].duration, std::chrono::milliseconds(300));
   EXPECT_EQ(back.config.max_queue, 77u);
   EXPECT_EQ(back.config.seed, 99u);
+  EXPECT_EQ(back.config.arrival, Arrival::Poisson);
+  EXPECT_EQ(back.config.pacer, PacerKind::Exact);
+  EXPECT_EQ(back.pacer_quantum_ns, 400'000);
+  EXPECT_EQ(back.stats.send_lag.count(), 1u);
+}
+
+// Results saved before pacing was reported were sent with one exact timer per request.
+TEST(LoadResultJson, ReadsADocumentFromBeforeThePacer) {
+  json doc = to_json(every_field_set());
+  doc["intended"].erase("arrival");
+  doc["intended"].erase("pacer");
+  doc.erase("send_lag");
+  doc.erase("pacer_quantum_ms");
+  doc["histograms"].erase("send_lag");
+  const LoadResult back = load_result_from_json(doc);
+  EXPECT_EQ(back.config.arrival, Arrival::Uniform);
+  EXPECT_EQ(back.config.pacer, PacerKind::Exact);
+  EXPECT_EQ(back.pacer_quantum_ns, 0);
+  EXPECT_EQ(back.stats.send_lag.count(), 0u);
+  json bad = to_json(every_field_set());
+  bad["intended"]["pacer"] = "sloppy";
+  EXPECT_THROW(load_result_from_json(bad), std::invalid_argument);
 }
 
 TEST(LoadResultJson, RejectsAnotherSchemaAndMalformedDocuments) {
