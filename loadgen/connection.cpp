@@ -2,6 +2,7 @@
 
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "loadgen/http1_session.hpp"
@@ -14,6 +15,9 @@ namespace firedrill::loadgen {
 namespace {
 constexpr auto kMaxBackoff = std::chrono::seconds(1);
 constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
+// Times a request the server refused unprocessed is sent again before it counts as an error: a
+// server that refuses everything must not keep the client sending the same requests forever.
+constexpr uint8_t kMaxRefusals = 3;
 }  // namespace
 
 Connection::Connection(Worker& worker)
@@ -22,6 +26,7 @@ Connection::Connection(Worker& worker)
       timer_(worker.io()),
       slots_(worker.setup().config->streams) {
   free_.reserve(slots_.size());
+  refused_.reserve(slots_.size());
 }
 
 Connection::~Connection() {
@@ -122,15 +127,18 @@ void Connection::start_session(bool h2) {
   } else {
     session_ = std::make_unique<Http1Session>(events, depth);
   }
+  // Requests refused on the previous connection keep their slots, to be sent on this one.
   free_.clear();
-  for (uint32_t i = depth; i > 0; --i) free_.push_back(i - 1);
+  for (uint32_t i = depth; i > 0; --i) {
+    if (!slots_[i - 1].active) free_.push_back(i - 1);
+  }
   phase_ = Phase::Ready;
   established_once_ = true;
   consecutive_failures_ = 0;
   worker_.stats().connect_time.record(static_cast<uint64_t>(worker_.now() - connect_started_));
   worker_.on_connected(*this, h2 ? (transport_.tls() ? "h2" : "h2c") : "h1");
   worker_.mark_dirty(*this);  // the HTTP/2 preface and SETTINGS go out with the first requests
-  worker_.on_capacity(*this);
+  offer_capacity();
   worker_.flush_dirty();
   if (phase_ != Phase::Ready) return;
   // TLS read-ahead may already hold the server's first frames, which the socket will not announce.
@@ -153,6 +161,7 @@ bool Connection::submit(uint32_t request, int64_t intended_ns) {
   f.request = request;
   f.active = true;
   f.response_started = false;
+  f.refusals = 0;
   ++in_flight_;
   ++worker_.stats().started;
   worker_.on_request_started();
@@ -182,8 +191,9 @@ void Connection::flush() {
   }
   out_.clear();
   out_sent_ = 0;
-  if (!session_->accepting() && in_flight_ == 0) {
-    // GOAWAY or "Connection: close" with nothing outstanding: a clean reconnect, no error.
+  if (!session_->accepting() && open_streams() == 0) {
+    // GOAWAY or "Connection: close" with nothing outstanding: a clean reconnect, no error; the
+    // refused requests go out on the next connection.
     close_socket();
     reconnect_after(std::chrono::nanoseconds(0));
   }
@@ -245,7 +255,7 @@ void Connection::on_readable() {
     }
     if (r.status == IoStatus::Eof) {
       session_->on_eof();
-      if (in_flight_ > 0) {
+      if (open_streams() > 0) {
         fail(ErrorKind::ConnectionReset,
              "the server closed the connection with requests outstanding");
       } else {
@@ -271,7 +281,7 @@ void Connection::expire(int64_t deadline_ns) {
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     InFlight& f = slots_[slot];
     if (!f.active || f.sent >= deadline_ns) continue;
-    if (!session_->cancel(slot)) {
+    if (!f.refused && !session_->cancel(slot)) {
       // HTTP/1.1 cannot skip one response of a pipeline: the connection goes, and with it every
       // request on it, all cut off by this timeout.
       fail(ErrorKind::Timeout, "no response within the request timeout");
@@ -283,10 +293,37 @@ void Connection::expire(int64_t deadline_ns) {
 }
 
 void Connection::release(uint32_t slot) {
-  slots_[slot].active = false;
+  InFlight& f = slots_[slot];
+  if (f.refused) {
+    refused_.erase(std::find(refused_.begin(), refused_.end(), slot));
+    f.refused = false;
+  }
+  f.active = false;
   free_.push_back(slot);
   --in_flight_;
   worker_.on_request_ended();
+}
+
+void Connection::offer_capacity() {
+  const auto& templates = *worker_.setup().templates;
+  uint32_t open = open_streams();
+  size_t resent = 0;
+  while (resent < refused_.size() && ready() && open < session_->max_in_flight()) {
+    uint32_t slot = refused_[resent];
+    InFlight& f = slots_[slot];
+    if (!session_->submit(slot, templates[f.request], out_)) break;
+    // The intended time stays: in open loop the wait for the retry is part of the latency.
+    f.refused = false;
+    f.sent = worker_.now();
+    f.response_started = false;
+    ++resent;
+    ++open;
+  }
+  if (resent > 0) {
+    refused_.erase(refused_.begin(), refused_.begin() + static_cast<std::ptrdiff_t>(resent));
+    worker_.mark_dirty(*this);
+  }
+  worker_.on_capacity(*this);
 }
 
 void Connection::fail_all_in_flight(ErrorKind kind, const std::string& message) {
@@ -363,13 +400,30 @@ void Connection::on_response(uint32_t slot, int status, uint64_t body_bytes) {
   InFlight& f = slots_[slot];
   worker_.on_response(f.intended, f.sent, status, body_bytes);
   release(slot);
-  worker_.on_capacity(*this);
+  offer_capacity();
 }
 
 void Connection::on_request_error(uint32_t slot, ErrorKind kind) {
   worker_.on_request_error(slots_[slot].intended, kind, std::string(error_kind_name(kind)));
   release(slot);
-  worker_.on_capacity(*this);
+  offer_capacity();
+}
+
+void Connection::on_request_refused(uint32_t slot, ErrorKind kind) {
+  InFlight& f = slots_[slot];
+  if (f.refusals == kMaxRefusals) {
+    on_request_error(slot, kind);
+    return;
+  }
+  ++f.refusals;
+  f.refused = true;
+  refused_.push_back(slot);
+  if (worker_.recording(f.intended)) ++worker_.stats().retried;
+  offer_capacity();
+}
+
+void Connection::on_capacity() {
+  offer_capacity();
 }
 
 }  // namespace firedrill::loadgen

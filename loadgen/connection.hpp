@@ -30,6 +30,7 @@ class Connection final : private SessionEvents {
 
   bool ready() const { return phase_ == Phase::Ready && session_->accepting(); }
   uint32_t free_slots() const;
+  // Requests this connection holds, those waiting to be sent again included.
   uint32_t in_flight() const { return in_flight_; }
   // Starts request `request` intended at `intended_ns` (== now in closed loop). Needs a free slot.
   bool submit(uint32_t request, int64_t intended_ns);
@@ -51,6 +52,8 @@ class Connection final : private SessionEvents {
     uint32_t request = 0;
     bool active = false;
     bool response_started = false;
+    bool refused = false;  // not processed by the server; waits in refused_ to be sent again
+    uint8_t refusals = 0;
   };
 
   void on_connected(const boost::system::error_code& ec);
@@ -64,11 +67,18 @@ class Connection final : private SessionEvents {
   void close_socket();
   void reconnect_after(std::chrono::nanoseconds delay);
   void release(uint32_t slot);
+  // Streams open in the session: the requests in flight but for those waiting to be sent again.
+  uint32_t open_streams() const { return in_flight_ - static_cast<uint32_t>(refused_.size()); }
+  // Sends refused requests again, oldest first, as far as the session's limit allows, then offers
+  // what is left to the worker.
+  void offer_capacity();
   void fail_all_in_flight(ErrorKind kind, const std::string& message);
 
   void on_response_start(uint32_t slot) override;
   void on_response(uint32_t slot, int status, uint64_t body_bytes) override;
   void on_request_error(uint32_t slot, ErrorKind kind) override;
+  void on_request_refused(uint32_t slot, ErrorKind kind) override;
+  void on_capacity() override;
 
   Worker& worker_;
   asio::ip::tcp::socket socket_;
@@ -82,7 +92,8 @@ class Connection final : private SessionEvents {
   bool established_once_ = false;  // later connects are reconnects, which resume TLS sessions
   bool waiting_writable_ = false;
   std::vector<InFlight> slots_;
-  std::vector<uint32_t> free_;  // free slot indices
+  std::vector<uint32_t> free_;     // free slot indices
+  std::vector<uint32_t> refused_;  // slots whose request waits to be sent again, oldest first
   uint32_t in_flight_ = 0;
   std::string out_;
   size_t out_sent_ = 0;

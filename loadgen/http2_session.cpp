@@ -27,6 +27,7 @@ constexpr uint8_t kPriority = 0x20;
 constexpr uint32_t kNoError = 0x0;
 constexpr uint32_t kProtocolError = 0x1;
 constexpr uint32_t kFlowControlError = 0x3;
+constexpr uint32_t kRefusedStream = 0x7;
 constexpr uint32_t kCancel = 0x8;
 
 constexpr uint16_t kSettingsHeaderTableSize = 0x1;
@@ -274,7 +275,7 @@ bool Http2Session::end_data() {
   auto slot = static_cast<uint32_t>(data_slot_);
   Stream& s = slots_[slot];
   if (frame_.flags & kEndStream) {
-    complete(slot);
+    end_response(slot);
   } else if (s.recv_unacked >= kRecvWindow / 2) {
     append_window_update(control_, s.id, s.recv_unacked);
     s.recv_unacked = 0;
@@ -370,7 +371,7 @@ bool Http2Session::on_header_block(int32_t id, bool end_stream, const uint8_t* b
   }
   // Interim 1xx responses are followed by the final one; only the final status counts.
   if (status_field_ >= 200 && s.status == 0) s.status = status_field_;
-  if (end_stream) complete(slot);
+  if (end_stream) end_response(slot);
   return true;
 }
 
@@ -382,6 +383,15 @@ void Http2Session::on_field(std::string_view name, std::string_view value) {
 void Http2Session::close_stream(Stream& s) {
   ids_.erase(s.id);
   s.id = 0;
+}
+
+void Http2Session::end_response(uint32_t slot) {
+  Stream& s = slots_[slot];
+  // A server may answer before the whole request body went out (RFC 9113 section 8.1): the rest
+  // is not wanted, and without END_STREAM or a reset the stream stays open on the server and
+  // holds one of its concurrent streams.
+  if (s.body_sent < s.request->body.size()) append_rst_stream(control_, s.id, kNoError);
+  complete(slot);
 }
 
 void Http2Session::complete(uint32_t slot) {
@@ -399,6 +409,11 @@ void Http2Session::fail_stream(uint32_t slot, ErrorKind kind) {
   events_.on_request_error(slot, kind);
 }
 
+void Http2Session::refuse_stream(uint32_t slot, ErrorKind kind) {
+  close_stream(slots_[slot]);
+  events_.on_request_refused(slot, kind);
+}
+
 void Http2Session::reset_stream(uint32_t slot, uint32_t error_code, ErrorKind kind) {
   append_rst_stream(control_, slots_[slot].id, error_code);
   fail_stream(slot, kind);
@@ -413,6 +428,8 @@ bool Http2Session::on_rst_stream(const uint8_t* payload, size_t len) {
   uint32_t code = read_u32(payload);
   if (code == kNoError && slots_[slot].status != 0) {
     complete(slot);  // the server had answered and needs no more of the request
+  } else if (code == kRefusedStream) {
+    refuse_stream(slot, ErrorKind::StreamReset);
   } else {
     fail_stream(slot, code == kNoError ? ErrorKind::Protocol : ErrorKind::StreamReset);
   }
@@ -425,6 +442,7 @@ bool Http2Session::on_settings(const uint8_t* payload, size_t len) {
     return len == 0 || connection_error("SETTINGS ACK with a payload", "FRAME_SIZE_ERROR");
   }
   if (len % 6 != 0) return connection_error("SETTINGS of a wrong length", "FRAME_SIZE_ERROR");
+  const uint32_t could_open = max_in_flight();
   for (size_t at = 0; at < len; at += 6) {
     auto id = static_cast<uint16_t>((payload[at] << 8) | payload[at + 1]);
     uint32_t value = read_u32(payload + at + 2);
@@ -451,6 +469,8 @@ bool Http2Session::on_settings(const uint8_t* payload, size_t len) {
     }
   }
   append_frame_header(control_, 0, kSettings, kAck, 0);
+  // A raise must reach the connection now: with no stream open, no response would ever tell it.
+  if (max_in_flight() > could_open) events_.on_capacity();
   return true;
 }
 
@@ -470,7 +490,7 @@ bool Http2Session::on_goaway(const uint8_t* payload, size_t len) {
   auto last = static_cast<int32_t>(read_u32(payload) & 0x7fffffff);
   // Streams above the last id were never processed and never will be (RFC 9113 section 6.8).
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-    if (slots_[slot].id > last) fail_stream(slot, ErrorKind::Goaway);
+    if (slots_[slot].id > last) refuse_stream(slot, ErrorKind::Goaway);
   }
   return true;
 }

@@ -71,9 +71,11 @@ class Http2Session final : public Session, private HpackFieldSink {
   bool start_data();
   void count_data(size_t len);
   bool end_data();
+  void end_response(uint32_t slot);
   void complete(uint32_t slot);
   void close_stream(Stream& s);
   void fail_stream(uint32_t slot, ErrorKind kind);
+  void refuse_stream(uint32_t slot, ErrorKind kind);
   void reset_stream(uint32_t slot, uint32_t error_code, ErrorKind kind);
   bool send_body(Stream& s, std::string& out);
   bool connection_error(const std::string& what, const char* code);

@@ -165,7 +165,8 @@ json to_json(const LoadResult& r) {
         {"errored", s.errored},
         {"timed_out", s.timed_out},
         {"dropped", s.dropped},
-        {"abandoned", s.abandoned}}},
+        {"abandoned", s.abandoned},
+        {"retried", s.retried}}},
       {"bytes", {{"received", s.bytes_received}, {"sent", s.bytes_sent}, {"body", s.body_bytes}}},
       {"connections", {{"established", s.connects}, {"tls_resumed", s.tls_resumed}}},
       {"status", status},
@@ -242,6 +243,7 @@ LoadResult load_result_from_json(const json& doc) {
     s.timed_out = rq.at("timed_out").get<uint64_t>();
     s.dropped = rq.at("dropped").get<uint64_t>();
     s.abandoned = rq.at("abandoned").get<uint64_t>();
+    s.retried = rq.value("retried", uint64_t{0});  // absent from results of older versions
     s.bytes_received = doc.at("bytes").at("received").get<uint64_t>();
     s.bytes_sent = doc.at("bytes").at("sent").get<uint64_t>();
     s.body_bytes = doc.at("bytes").at("body").get<uint64_t>();

@@ -47,6 +47,7 @@ void LoadStats::merge(const LoadStats& o) {
   timed_out += o.timed_out;
   dropped += o.dropped;
   abandoned += o.abandoned;
+  retried += o.retried;
   for (int i = 0; i < kMaxStatus; ++i) status_counts[i] += o.status_counts[i];
   for (size_t i = 0; i < kErrorKindCount; ++i) {
     errors[i] += o.errors[i];

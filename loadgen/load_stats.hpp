@@ -41,6 +41,7 @@ struct LoadStats {
   uint64_t timed_out = 0;  // requests without a response within the timeout (also errored)
   uint64_t dropped = 0;    // open loop: never sent because the queue was full
   uint64_t abandoned = 0;  // still in flight when the run was stopped
+  uint64_t retried = 0;    // sent again after the server refused them unprocessed (HTTP/2)
   std::array<uint64_t, kMaxStatus> status_counts{};
   std::array<uint64_t, kErrorKindCount> errors{};
   std::array<std::string, kErrorKindCount> first_error_message{};

@@ -14,6 +14,13 @@ class SessionEvents {
   virtual void on_response_start(uint32_t slot) = 0;
   virtual void on_response(uint32_t slot, int status, uint64_t body_bytes) = 0;
   virtual void on_request_error(uint32_t slot, ErrorKind kind) = 0;
+  // The server did not process the request in `slot` (HTTP/2 REFUSED_STREAM, or a GOAWAY below
+  // its stream), so it is safe to send again (RFC 9113 section 8.7); `kind` is what it counts as
+  // if it is not.
+  virtual void on_request_refused(uint32_t slot, ErrorKind kind) { on_request_error(slot, kind); }
+  // The session may now have more requests in flight than before, with none of them ending (the
+  // server raised SETTINGS_MAX_CONCURRENT_STREAMS).
+  virtual void on_capacity() {}
 
  protected:
   ~SessionEvents() = default;

@@ -28,6 +28,10 @@ class Recorder : public SessionEvents {
   void on_request_error(uint32_t slot, ErrorKind kind) override {
     events.push_back({"error", slot, 0, 0, kind});
   }
+  void on_request_refused(uint32_t slot, ErrorKind kind) override {
+    events.push_back({"refused", slot, 0, 0, kind});
+  }
+  void on_capacity() override { events.push_back({"capacity", 0}); }
   std::vector<Event> events;
 };
 
@@ -169,14 +173,21 @@ TEST_F(Http2SessionTest, InterimResponsesDoNotCount) {
 
 TEST_F(Http2SessionTest, ResetStreamAndGoawayAreCountedByKind) {
   std::string out;
-  for (uint32_t slot = 0; slot < 3; ++slot) session.submit(slot, get, out);  // streams 1, 3, 5
-  ASSERT_TRUE(feed(frame(kRst, 0, 3, u32(0x7))));                            // REFUSED_STREAM
+  for (uint32_t slot = 0; slot < 4; ++slot) session.submit(slot, get, out);  // streams 1, 3, 5, 7
+  ASSERT_TRUE(feed(frame(kRst, 0, 3, u32(0x2))));                            // INTERNAL_ERROR
+  ASSERT_TRUE(feed(frame(kRst, 0, 5, u32(0x7))));                            // REFUSED_STREAM
   ASSERT_TRUE(feed(frame(kGoaway, 0, 0, u32(1) + u32(0))));                  // last stream 1
-  ASSERT_EQ(rec.events.size(), 2u);
+  ASSERT_EQ(rec.events.size(), 3u);
+  EXPECT_EQ(rec.events[0].what, "error");
   EXPECT_EQ(rec.events[0].slot, 1u);
   EXPECT_EQ(rec.events[0].kind, ErrorKind::StreamReset);
+  // Refused streams were not processed (RFC 9113 section 8.7): the connection may send them again.
+  EXPECT_EQ(rec.events[1].what, "refused");
   EXPECT_EQ(rec.events[1].slot, 2u);
-  EXPECT_EQ(rec.events[1].kind, ErrorKind::Goaway);
+  EXPECT_EQ(rec.events[1].kind, ErrorKind::StreamReset);
+  EXPECT_EQ(rec.events[2].what, "refused");
+  EXPECT_EQ(rec.events[2].slot, 3u);
+  EXPECT_EQ(rec.events[2].kind, ErrorKind::Goaway);
   EXPECT_FALSE(session.accepting());
   EXPECT_FALSE(session.submit(3, get, out));
   // Stream 1 is below the last id and still completes.
@@ -197,6 +208,48 @@ TEST_F(Http2SessionTest, PingAndSettingsAreAcknowledged) {
   EXPECT_EQ(frames[1].type, kPing);
   EXPECT_EQ(frames[1].flags, 0x1);
   EXPECT_EQ(frames[1].payload, "12345678");
+}
+
+TEST_F(Http2SessionTest, ARaisedStreamLimitIsReportedAtOnce) {
+  auto limit = [](uint32_t n) {
+    return frame(kSettings, 0, 0, std::string("\x00\x03", 2) + u32(n));
+  };
+  ASSERT_TRUE(feed(limit(0)));
+  EXPECT_EQ(session.max_in_flight(), 0u);
+  EXPECT_TRUE(rec.events.empty());
+  ASSERT_TRUE(feed(limit(4)));
+  EXPECT_EQ(session.max_in_flight(), 4u);
+  ASSERT_EQ(rec.events.size(), 1u);
+  EXPECT_EQ(rec.events[0].what, "capacity");
+  // Neither the same limit again nor a lower one gives room.
+  ASSERT_TRUE(feed(limit(4) + limit(2)));
+  EXPECT_EQ(rec.events.size(), 1u);
+}
+
+TEST_F(Http2SessionTest, AnAnswerBeforeTheWholeBodyEndsTheStreamWithResetNoError) {
+  RequestTemplate post;
+  post.h2_fields =
+      hpack_prepare_request({{":method", "POST"}, {":scheme", "http"}, {":path", "/"}});
+  post.body = std::string(70000, 'b');
+  RequestTemplate small = post;
+  small.body = "x";
+  std::string out;
+  ASSERT_TRUE(session.submit(0, post, out));
+  ASSERT_TRUE(feed(frame(kHeaders, 0x5, 1, kStatus200)));
+  ASSERT_EQ(rec.events.back().what, "response");
+  // The rest of the body is not sent, even once the windows would allow it.
+  ASSERT_TRUE(
+      feed(frame(kWindowUpdate, 0, 0, u32(10000)) + frame(kWindowUpdate, 0, 1, u32(10000))));
+  auto frames = flushed();
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].type, kRst);
+  EXPECT_EQ(frames[0].stream, 1u);
+  EXPECT_EQ(frames[0].payload, u32(0));
+  // A body that went out whole ended with END_STREAM: nothing to reset.
+  out.clear();
+  ASSERT_TRUE(session.submit(1, small, out));
+  ASSERT_TRUE(feed(frame(kHeaders, 0x5, 3, kStatus200)));
+  EXPECT_TRUE(flushed().empty());
 }
 
 TEST_F(Http2SessionTest, RequestBodiesWaitForFlowControlWindows) {
