@@ -9,7 +9,7 @@
 #include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
-namespace firedrill::clients {
+namespace firedrill::local {
 class LocalServices;
 }
 
@@ -20,7 +20,7 @@ struct FaultContext {
   std::string drill_name;
   bool dry_run = false;                          // say what would change, change nothing
   const nlohmann::json* integrations = nullptr;  // the drill's integrations block
-  clients::LocalServices* services = nullptr;    // the drill's `services:`, when it has any
+  local::LocalServices* services = nullptr;      // the drill's `services:`, when it has any
   // Where a dry run says what it would change, one line each ("would delete pod shop/web-1");
   // the Runner puts the lines on its timeline. Unset: they are dropped.
   std::function<void(const std::string&)> note = nullptr;

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "chaos/service_replicas.hpp"
-#include "clients/http_client.hpp"
 #include "common/errors.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::chaos {
 
@@ -88,9 +88,9 @@ class HttpDegradeFault final : public Fault {
  private:
   std::vector<std::string> target_urls(const FaultContext& context) const {
     if (!service_) return urls_;
-    clients::LocalServices& services = service_->services(context);
+    local::LocalServices& services = service_->services(context);
     std::vector<int> replicas = service_->resolve(services);
-    std::vector<clients::ReplicaStatus> status = services.status(service_->service);
+    std::vector<local::ReplicaStatus> status = services.status(service_->service);
     std::vector<std::string> urls;
     for (int index : replicas) {
       if (status[index].port == 0) {
@@ -114,26 +114,26 @@ class HttpDegradeFault final : public Fault {
         .count();
   }
 
-  clients::HttpResponse call(const std::string& method, const std::string& base,
-                             const std::string& body) {
-    clients::HttpRequest request;
+  common::HttpResponse call(const std::string& method, const std::string& base,
+                            const std::string& body) {
+    common::HttpRequest request;
     request.method = method;
     request.url = base + "/admin/fault";
     request.body = body;
     request.timeout = std::chrono::seconds(5);
     if (!body.empty()) request.headers = {{"Content-Type", "application/json"}};
-    clients::HttpResponse response = client_.perform(request);
+    common::HttpResponse response = client_.perform(request);
     if (!response.ok()) {
       throw FaultError(
-          fmt::format("{} {}: {}", method, clients::redact_url(request.url), response.error));
+          fmt::format("{} {}: {}", method, common::redact_url(request.url), response.error));
     }
     if (response.status != 200) {
-      throw FaultError(fmt::format("{} {}: status {}: {}", method, clients::redact_url(request.url),
+      throw FaultError(fmt::format("{} {}: status {}: {}", method, common::redact_url(request.url),
                                    response.status, response.body.substr(0, 300)));
     }
     if (!json::accept(response.body)) {
       throw FaultError(fmt::format("{} {} did not answer with JSON: is it firedrill's target?",
-                                   method, clients::redact_url(request.url)));
+                                   method, common::redact_url(request.url)));
     }
     return response;
   }
@@ -142,7 +142,7 @@ class HttpDegradeFault final : public Fault {
   std::vector<std::string> urls_;
   json change_ = json::object();
   json captured_;
-  clients::HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ class ProcessCrashloopFault final : public Fault {
   }
 
   void inject(const FaultContext& context) override {
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
     if (target_.dry_run(context, "cause a " + describe())) return;
     services.override_command(target_.service, replicas, common::shell_argv(command_));
@@ -36,7 +36,7 @@ class ProcessCrashloopFault final : public Fault {
 
   void revert(const FaultContext& context) override {
     if (!context.services || context.dry_run) return;
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
     services.override_command(target_.service, replicas, {});
     target_.wait_ready(services, replicas, ready_timeout_);

@@ -39,7 +39,7 @@ class ProcessKillFault final : public Fault {
   }
 
   void inject(const FaultContext& context) override {
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
     if (target_.dry_run(context, "send " + describe())) return;
     if (services.signal(target_.service, replicas, signal_, keep_down_).empty()) {
@@ -50,7 +50,7 @@ class ProcessKillFault final : public Fault {
   void revert(const FaultContext& context) override {
     // After a crash the services ended with their drill: nothing is left to bring back.
     if (!context.services || context.dry_run) return;
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
     if (keep_down_) services.release(target_.service, replicas);
     target_.wait_ready(services, replicas, ready_timeout_);

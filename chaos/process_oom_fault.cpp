@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "chaos/service_replicas.hpp"
-#include "clients/http_client.hpp"
 #include "common/errors.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::chaos {
 
@@ -35,9 +35,9 @@ class ProcessOomFault final : public Fault {
   }
 
   void inject(const FaultContext& context) override {
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
-    std::vector<clients::ReplicaStatus> status = services.status(target_.service);
+    std::vector<local::ReplicaStatus> status = services.status(target_.service);
     if (target_.dry_run(context, "cause an " + describe())) return;
     for (int index : replicas) {
       if (status[index].port == 0) {
@@ -52,9 +52,9 @@ class ProcessOomFault final : public Fault {
 
   void revert(const FaultContext& context) override {
     if (!context.services || context.dry_run) return;
-    clients::LocalServices& services = target_.services(context);
+    local::LocalServices& services = target_.services(context);
     std::vector<int> replicas = target_.resolve(services);
-    std::vector<clients::ReplicaStatus> status = services.status(target_.service);
+    std::vector<local::ReplicaStatus> status = services.status(target_.service);
     for (int index : replicas) {
       services.clear_memory_limit(target_.service, index);
       // A replica the kernel has not killed yet stops allocating; a restarted one never started.
@@ -66,13 +66,13 @@ class ProcessOomFault final : public Fault {
  private:
   // Best effort on revert: a replica that is between restarts has nothing to stop.
   void admin_fault(int port, const json& change) {
-    clients::HttpRequest request;
+    common::HttpRequest request;
     request.method = "POST";
     request.url = fmt::format("http://127.0.0.1:{}/admin/fault", port);
     request.headers = {{"Content-Type", "application/json"}};
     request.body = change.dump();
     request.timeout = std::chrono::seconds(5);
-    clients::HttpResponse response = client_.perform(request);
+    common::HttpResponse response = client_.perform(request);
     if (change["leak_mb_per_s"].is_null()) return;
     if (!response.ok() || response.status != 200) {
       throw FaultError(fmt::format(
@@ -85,7 +85,7 @@ class ProcessOomFault final : public Fault {
   uint64_t limit_;
   double leak_mb_per_s_;
   common::Duration ready_timeout_;
-  clients::HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "chaos/revert_journal.hpp"
 
-#include "clients/kube_config.hpp"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include <map>
 #include <utility>
 
+#include "common/base64.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::chaos {
@@ -114,7 +113,7 @@ void RevertJournal::begin(const std::string& run_id, const std::string& drill_na
   json values = json::array();
   // As base64: a value need not be UTF-8, which a JSON line must be.
   for (const auto& s : secrets) {
-    values.push_back({{"value_b64", clients::base64_encode(s.value)}, {"reference", s.reference}});
+    values.push_back({{"value_b64", common::base64_encode(s.value)}, {"reference", s.reference}});
   }
   append("begin", {{"version", kVersion},
                    {"drill", drill_name},
@@ -254,7 +253,7 @@ class Reader {
             fail("a secret is not {\"value_b64\": STRING, \"reference\": STRING}");
           }
           try {
-            run.secrets.push_back({clients::base64_decode(s["value_b64"].get<std::string>()),
+            run.secrets.push_back({common::base64_decode(s["value_b64"].get<std::string>()),
                                    s["reference"].get<std::string>()});
           } catch (const std::exception&) {
             fail("a secret's value_b64 is not base64");

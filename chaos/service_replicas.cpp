@@ -25,7 +25,7 @@ std::string ServiceReplicas::describe() const {
                      fmt::join(replicas, ", "), service);
 }
 
-clients::LocalServices& ServiceReplicas::services(const FaultContext& context) const {
+local::LocalServices& ServiceReplicas::services(const FaultContext& context) const {
   if (!context.services) {
     throw FaultError("the drill has no `services:` block, so there is no service `" + service +
                      "` to act on");
@@ -37,7 +37,7 @@ clients::LocalServices& ServiceReplicas::services(const FaultContext& context) c
   return *context.services;
 }
 
-std::vector<int> ServiceReplicas::resolve(const clients::LocalServices& services) const {
+std::vector<int> ServiceReplicas::resolve(const local::LocalServices& services) const {
   const int count = static_cast<int>(services.status(service).size());
   if (replicas.empty()) {
     std::vector<int> all(count);
@@ -60,7 +60,7 @@ bool ServiceReplicas::dry_run(const FaultContext& context, const std::string& wh
   return true;
 }
 
-void ServiceReplicas::wait_ready(clients::LocalServices& services, const std::vector<int>& replicas,
+void ServiceReplicas::wait_ready(local::LocalServices& services, const std::vector<int>& replicas,
                                  common::Duration timeout) const {
   if (!services.wait_ready(service, replicas, timeout)) {
     throw FaultError(fmt::format("{} did not become ready again within {}", describe(),

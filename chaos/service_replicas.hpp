@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "chaos/fault.hpp"
-#include "clients/local_services.hpp"
+#include "local/local_services.hpp"
 
 namespace firedrill::chaos {
 
@@ -16,13 +16,13 @@ struct ServiceReplicas {
   explicit ServiceReplicas(const common::Params& params);
   std::string describe() const;  // "replica 1 of target", "every replica of target"
   // The supervisor, or FaultError when the drill has no such service (or no `services:`).
-  clients::LocalServices& services(const FaultContext& context) const;
+  local::LocalServices& services(const FaultContext& context) const;
   // The replica indices, every one when none were named; FaultError for one out of range.
-  std::vector<int> resolve(const clients::LocalServices& services) const;
+  std::vector<int> resolve(const local::LocalServices& services) const;
   // In a dry run, says what would be done through the context's note and returns true.
   bool dry_run(const FaultContext& context, const std::string& what) const;
   // Reverts end here, so that the next step starts from a healthy service; FaultError on timeout.
-  void wait_ready(clients::LocalServices& services, const std::vector<int>& replicas,
+  void wait_ready(local::LocalServices& services, const std::vector<int>& replicas,
                   common::Duration timeout) const;
 };
 

@@ -7,10 +7,10 @@
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
-#include "clients/notification_receiver.hpp"
 #include "common/bounded_file.hpp"
 #include "common/errors.hpp"
 #include "common/text.hpp"
+#include "local/notification_receiver.hpp"
 
 namespace firedrill::cli {
 
@@ -35,8 +35,8 @@ struct ReceiveCommand {
   std::string path_secret_file;
   bool insecure = false;
 
-  clients::ReceiverAuth auth() const {
-    clients::ReceiverAuth a;
+  local::ReceiverAuth auth() const {
+    local::ReceiverAuth a;
     if (!bearer_token_file.empty()) {
       a.bearer_token = read_secret("--bearer-token-file", bearer_token_file);
     }
@@ -73,12 +73,12 @@ struct ReceiveCommand {
       std::lock_guard lock(*out_mutex);
       std::cout << line.dump() << std::endl;
     };
-    clients::ReceiverOptions options;
+    local::ReceiverOptions options;
     options.listen = listen;
     options.auth = auth();
     options.insecure = insecure;
     try {
-      if (clients::exposed_without_auth(options)) {
+      if (local::exposed_without_auth(options)) {
         throw common::UsageError(
             "--listen " + listen +
             " can be reached from other machines, and without credentials anyone who can reach "
@@ -90,13 +90,13 @@ struct ReceiveCommand {
     }
     options.allowed_sns_topics = allowed_topics;
     options.max_body = max_body;
-    options.on_notification = [print](const clients::Notification& n) { print(n.to_json()); };
-    options.on_subscription = [print](const clients::SubscriptionEvent& e) {
+    options.on_notification = [print](const local::Notification& n) { print(n.to_json()); };
+    options.on_subscription = [print](const local::SubscriptionEvent& e) {
       print({{"subscription", e.to_json()}});
     };
-    std::unique_ptr<clients::NotificationReceiver> receiver;
+    std::unique_ptr<local::NotificationReceiver> receiver;
     try {
-      receiver = std::make_unique<clients::NotificationReceiver>(std::move(options));
+      receiver = std::make_unique<local::NotificationReceiver>(std::move(options));
     } catch (const common::ValueError& e) {
       throw common::UsageError(std::string("--") + e.what());
     } catch (const std::exception& e) {

@@ -62,7 +62,13 @@ struct ReportCommand {
 CommandRunner add_report_command(CLI::App& app) {
   auto cmd = std::make_shared<ReportCommand>();
   std::vector<std::string> names;
-  for (const auto& f : reporters::report_formats()) names.push_back(f.name);
+  std::string choices;  // "console (default), json, junit or html"
+  const auto& formats = reporters::report_formats();
+  for (size_t i = 0; i < formats.size(); ++i) {
+    names.push_back(formats[i].name);
+    choices += (i == 0 ? "" : i + 1 == formats.size() ? " or " : ", ") + formats[i].name;
+    if (formats[i].name == cmd->format) choices += " (default)";
+  }
   CLI::App* sub = app.add_subcommand(
       "report",
       "Render a saved drill result (the JSON of `firedrill run`, docs/run-result.md) again,\n"
@@ -70,8 +76,7 @@ CommandRunner add_report_command(CLI::App& app) {
       "Exit codes: 0 rendered (whatever the drill's verdict), 2 bad usage, or a file that is\n"
       "not a run result.");
   sub->add_option("RESULT", cmd->input, "the run result JSON file")->required();
-  sub->add_option("-f,--format", cmd->format, "console (default), json, junit or html")
-      ->check(CLI::IsMember(names));
+  sub->add_option("-f,--format", cmd->format, choices)->check(CLI::IsMember(names));
   sub->add_option("-o,--output", cmd->output, "write to this file instead of standard output");
   return [cmd] { return cmd->run(); };
 }

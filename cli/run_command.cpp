@@ -1,24 +1,38 @@
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "cli/run_signals.hpp"
 #include "common/errors.hpp"
 #include "common/secret_values.hpp"
-#include "reporters/console_progress.hpp"
-#include "reporters/prometheus_exporter.hpp"
 #include "reporters/reporter.hpp"
 #include "reporters/shown_result.hpp"
 #include "scenarios/drill_parser.hpp"
+#include "scenarios/run_identity.hpp"
 #include "scenarios/runner.hpp"
 
 namespace firedrill::cli {
 
 namespace {
+
+// {} lists the files of the report formats.
+constexpr char kRunHelp[] =
+    "Run a drill file to one verdict: load, faults (always reverted), checks under\n"
+    "eventually/consistently windows, thresholds. Writes {}\n"
+    "and the revert journal to the output directory.\n"
+    "Exit codes: 0 passed, 1 a check or threshold failed, 2 invalid drill file or flags,\n"
+    "3 aborted (Ctrl-C) or infrastructure error, 4 a fault could not be reverted.\n"
+    "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM stop the run the same way:\n"
+    "load stopped, every fault reverted, reports written, exit 3. A closed stdout or stderr\n"
+    "(SIGPIPE) only stops the printing.";
 
 struct RunCommand {
   std::string drill_file;
@@ -48,17 +62,22 @@ struct RunCommand {
     options.journal_path = (dir / "journal.jsonl").string();
     options.work_dir = dir.string();
 
-    reporters::ConsoleProgress progress(std::cerr, !quiet && isatty(STDERR_FILENO));
-    if (!quiet) options.observers.push_back(&progress);
-    reporters::PrometheusExporter exporter(drill.metadata.name, options.run_id);
-    if (!metrics_listen.empty()) {
+    reporters::LiveSettings live;
+    live.drill_name = drill.metadata.name;
+    live.run_id = options.run_id;
+    live.progress = quiet ? nullptr : &std::cerr;
+    live.live_line = !quiet && isatty(STDERR_FILENO);
+    live.metrics_listen = metrics_listen;
+    live.pushgateway = pushgateway;
+    std::vector<std::unique_ptr<reporters::LiveOutput>> outputs;
+    for (reporters::LiveOutputFactory create : reporters::live_outputs()) {
       try {
-        exporter.listen(metrics_listen);
+        if (auto output = create(live)) outputs.push_back(std::move(output));
       } catch (const std::exception& e) {
         throw common::UsageError(e.what());
       }
     }
-    if (!metrics_listen.empty() || !pushgateway.empty()) options.observers.push_back(&exporter);
+    for (const auto& output : outputs) options.observers.push_back(output.get());
 
     scenarios::Runner runner(drill, options);
     // Until the reports are written: a signal during them is answered, not fatal.
@@ -66,26 +85,32 @@ struct RunCommand {
     // Every report shows an interpolated value as its reference (the journal keeps the value).
     reporters::RunResult result = reporters::shown_result(runner.run(), common::secret_values());
 
-    const std::pair<const char*, void (*)(const reporters::RunResult&, std::ostream&)> files[] = {
-        {"result.json", &reporters::write_json},
-        {"junit.xml", &reporters::write_junit},
-        {"report.html", &reporters::write_html}};
-    for (const auto& [name, write] : files) {
-      std::ofstream out(dir / name);
-      write(result, out);
+    std::vector<const reporters::ReportFormat*> files;
+    for (const auto& format : reporters::report_formats()) {
+      if (format.run_file.empty()) continue;
+      std::ofstream out(dir / format.run_file);
+      format.write(result, out);
+      files.push_back(&format);
     }
-    reporters::write_console(result, std::cout);
-    if (!pushgateway.empty()) {
+    for (const auto& format : reporters::report_formats()) {
+      if (format.run_file.empty()) format.write(result, std::cout);
+    }
+    for (const auto& output : outputs) {
       try {
-        exporter.push(pushgateway);
+        output->deliver(result);
       } catch (const std::exception& e) {
         std::cerr << "firedrill run: " << e.what() << "\n";
         if (result.exit_code == kExitOk) result.exit_code = kExitAborted;
       }
     }
-    std::cout << "\nreports: " << (dir / "report.html").string() << ", "
-              << (dir / "result.json").string() << ", " << (dir / "junit.xml").string()
-              << "\nrevert journal: " << options.journal_path << "\n";
+    std::stable_partition(files.begin(), files.end(), [](const reporters::ReportFormat* f) {
+      return f->audience == reporters::Audience::People;
+    });
+    std::cout << "\nreports: ";
+    for (size_t i = 0; i < files.size(); ++i) {
+      std::cout << (i == 0 ? "" : ", ") << (dir / files[i]->run_file).string();
+    }
+    std::cout << "\nrevert journal: " << options.journal_path << "\n";
     return result.exit_code;
   }
 };
@@ -94,16 +119,12 @@ struct RunCommand {
 
 CommandRunner add_run_command(CLI::App& app) {
   auto cmd = std::make_shared<RunCommand>();
-  CLI::App* sub = app.add_subcommand(
-      "run",
-      "Run a drill file to one verdict: load, faults (always reverted), checks under\n"
-      "eventually/consistently windows, thresholds. Writes result.json, junit.xml, report.html\n"
-      "and the revert journal to the output directory.\n"
-      "Exit codes: 0 passed, 1 a check or threshold failed, 2 invalid drill file or flags,\n"
-      "3 aborted (Ctrl-C) or infrastructure error, 4 a fault could not be reverted.\n"
-      "SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGALRM stop the run the same way:\n"
-      "load stopped, every fault reverted, reports written, exit 3. A closed stdout or stderr\n"
-      "(SIGPIPE) only stops the printing.");
+  std::string files;
+  for (const auto& format : reporters::report_formats()) {
+    if (format.run_file.empty()) continue;
+    files += (files.empty() ? "" : ", ") + format.run_file;
+  }
+  CLI::App* sub = app.add_subcommand("run", fmt::format(kRunHelp, files));
   sub->add_option("DRILL", cmd->drill_file, "the drill file (YAML)")->required();
   sub->add_option("--out-dir", cmd->out_dir, "where reports go (default out/RUN_ID)");
   sub->add_option("--metrics-listen", cmd->metrics_listen,

@@ -1,6 +1,6 @@
 #include "clients/alertmanager_client.hpp"
 
-#include "clients/json_fields.hpp"
+#include "common/json_fields.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::clients {
@@ -49,24 +49,24 @@ std::vector<AlertmanagerAlert> AlertmanagerClient::alerts(const AlertmanagerFilt
   for (const json& a : document) {
     if (!a.is_object()) continue;
     AlertmanagerAlert alert;
-    alert.labels = object_field(a, "labels");
-    alert.annotations = object_field(a, "annotations");
-    alert.starts_at = string_field(a, "startsAt");
-    alert.starts_at_time = parse_rfc3339(alert.starts_at);
-    alert.ends_at = string_field(a, "endsAt");
-    alert.updated_at = string_field(a, "updatedAt");
-    alert.fingerprint = string_field(a, "fingerprint");
+    alert.labels = common::object_field(a, "labels");
+    alert.annotations = common::object_field(a, "annotations");
+    alert.starts_at = common::string_field(a, "startsAt");
+    alert.starts_at_time = common::parse_rfc3339(alert.starts_at);
+    alert.ends_at = common::string_field(a, "endsAt");
+    alert.updated_at = common::string_field(a, "updatedAt");
+    alert.fingerprint = common::string_field(a, "fingerprint");
     if (a.contains("receivers") && a["receivers"].is_array()) {
       for (const json& r : a["receivers"]) {
-        if (r.is_object()) alert.receivers.push_back(string_field(r, "name"));
+        if (r.is_object()) alert.receivers.push_back(common::string_field(r, "name"));
       }
     }
     if (a.contains("status") && a["status"].is_object()) {
       const json& status = a["status"];
-      alert.state = string_field(status, "state");
-      alert.silenced_by = strings_field(status, "silencedBy");
-      alert.inhibited_by = strings_field(status, "inhibitedBy");
-      alert.muted_by = strings_field(status, "mutedBy");
+      alert.state = common::string_field(status, "state");
+      alert.silenced_by = common::strings_field(status, "silencedBy");
+      alert.inhibited_by = common::strings_field(status, "inhibitedBy");
+      alert.muted_by = common::strings_field(status, "mutedBy");
     }
     out.push_back(std::move(alert));
   }

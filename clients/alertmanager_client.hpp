@@ -5,9 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include "clients/http_client.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::clients {
 
@@ -16,7 +16,7 @@ struct AlertmanagerAlert {
   nlohmann::json labels = nlohmann::json::object();
   nlohmann::json annotations = nlohmann::json::object();
   std::string starts_at;  // as Alertmanager wrote it
-  std::optional<WallClock::time_point> starts_at_time;
+  std::optional<common::WallClock::time_point> starts_at_time;
   std::string ends_at;
   std::string updated_at;
   std::string fingerprint;
@@ -51,7 +51,7 @@ class AlertmanagerClient {
 
  private:
   Endpoint endpoint_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 // The query string (with its leading "?", or empty) GET /api/v2/alerts gets for `filter`.

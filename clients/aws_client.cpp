@@ -50,7 +50,7 @@ std::string string_field(const json& document, std::initializer_list<const char*
 // (CloudWatch) send that protocol's code, the one their references list, in x-amzn-query-error
 // ("Code;Sender"); otherwise "__type" in the body ("com.amazonaws.logs#Code" and
 // "Code:http://..." reduce to "Code"), else the X-Amzn-ErrorType header.
-std::string error_code(const HttpResponse& response, const json& body) {
+std::string error_code(const common::HttpResponse& response, const json& body) {
   if (const std::string* query_error = response.header("x-amzn-query-error")) {
     return query_error->substr(0, query_error->find(';'));
   }
@@ -72,7 +72,8 @@ common::Duration full_jitter(const AwsRetryPolicy& retry, int attempt) {
 
 std::string checked_url(const std::string& url, const std::string& where) {
   if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    throw ValueError(where + " \"" + redact_url(url) + "\" must start with http:// or https://");
+    throw ValueError(where + " \"" + common::redact_url(url) +
+                     "\" must start with http:// or https://");
   }
   std::string out = url;
   while (out.ends_with("/")) out.pop_back();
@@ -200,7 +201,8 @@ AwsJsonClient::AwsJsonClient(const AwsJsonService& service, const AwsSettings& s
 
 json AwsJsonClient::call(const std::string& operation, const json& input,
                          common::Duration timeout) {
-  const std::string what = service_.name + " at " + redact_url(endpoint_) + ": " + operation;
+  const std::string what =
+      service_.name + " at " + common::redact_url(endpoint_) + ": " + operation;
   bool refreshed = false;
   std::string last_failure;
   std::string last_code;
@@ -212,7 +214,7 @@ json AwsJsonClient::call(const std::string& operation, const json& input,
     } catch (const AwsCredentialsError& e) {
       throw AwsError(what + ": no credentials: " + e.what(), "", 0);
     }
-    HttpRequest request;
+    common::HttpRequest request;
     request.method = "POST";
     request.url = endpoint_ + "/";
     request.timeout = timeout;
@@ -221,7 +223,7 @@ json AwsJsonClient::call(const std::string& operation, const json& input,
                        {"X-Amz-Target", service_.target_prefix + "." + operation},
                        {"Accept", "application/json"}};
     sign_sigv4(request, credentials, region_, service_.signing_name, WallClock::now());
-    HttpResponse response = http_.perform(request);
+    common::HttpResponse response = http_.perform(request);
 
     if (!response.ok()) {
       last_failure = "no response: " + response.error;

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "clients/aws_credentials.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::clients {
 
@@ -99,7 +99,7 @@ class AwsJsonClient {
   std::string region_;
   std::shared_ptr<AwsCredentialCache> credentials_;
   AwsRetryPolicy retry_;
-  HttpClient http_;
+  common::HttpClient http_;
 };
 
 }  // namespace firedrill::clients

@@ -8,7 +8,7 @@
 #include "clients/aws_endpoints.hpp"
 #include "clients/aws_metadata_credentials.hpp"
 #include "clients/aws_sts.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 extern char** environ;
 
@@ -77,7 +77,7 @@ class AssumeRoleSource final : public AwsCredentialSource {
   StsEndpoint sts_;
   AssumeRoleRequest request_;
   std::string profile_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 class WebIdentitySource final : public AwsCredentialSource {
@@ -101,7 +101,7 @@ class WebIdentitySource final : public AwsCredentialSource {
   StsEndpoint sts_;
   AssumeRoleRequest request_;
   std::string token_file_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 class ContainerSource final : public AwsCredentialSource {
@@ -120,14 +120,16 @@ class ContainerSource final : public AwsCredentialSource {
                             : trimmed_file(token_file_, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
     return fetch_container_credentials(client_, url_, token, timeout_);
   }
-  std::string describe() const override { return "container credentials at " + redact_url(url_); }
+  std::string describe() const override {
+    return "container credentials at " + common::redact_url(url_);
+  }
 
  private:
   std::string url_;
   std::string token_;
   std::string token_file_;
   common::Duration timeout_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 class InstanceSource final : public AwsCredentialSource {
@@ -138,13 +140,13 @@ class InstanceSource final : public AwsCredentialSource {
     return fetch_instance_credentials(client_, endpoint_, timeout_);
   }
   std::string describe() const override {
-    return "EC2 instance metadata (IMDSv2) at " + redact_url(endpoint_);
+    return "EC2 instance metadata (IMDSv2) at " + common::redact_url(endpoint_);
   }
 
  private:
   std::string endpoint_;
   common::Duration timeout_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 class Chain {
@@ -234,7 +236,7 @@ class Chain {
       return nullptr;
     } else if (!allowed_container_url(url)) {
       throw AwsCredentialsError(
-          "AWS_CONTAINER_CREDENTIALS_FULL_URI " + redact_url(url) +
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI " + common::redact_url(url) +
           " must be https, or http to loopback or the ECS / EKS Pod Identity agent "
           "(169.254.170.2, 169.254.170.23)");
     }
@@ -368,7 +370,7 @@ std::string AwsCredentials::to_string() const {
   std::string text = "access key " + key;
   if (!session_token.empty() || expiration) {
     text += " (temporary";
-    if (expiration) text += ", expires " + format_rfc3339(*expiration);
+    if (expiration) text += ", expires " + common::format_rfc3339(*expiration);
     text += ")";
   }
   if (!source.empty()) text += " from " + source;

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "clients/json_fields.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/json_fields.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::clients {
@@ -17,27 +17,28 @@ using nlohmann::json;
 AwsCredentials parse_credentials(const std::string& body, const std::string& what) {
   json document = json::parse(body, nullptr, false);
   if (!document.is_object()) throw AwsCredentialsError(what + ": the answer is not a JSON object");
-  std::string code = string_field(document, "Code");
+  std::string code = common::string_field(document, "Code");
   if (!code.empty() && code != "Success") {
     throw AwsCredentialsError(what + ": Code is " + common::excerpt(code, 80) + ": " +
-                              common::excerpt(string_field(document, "Message"), 300));
+                              common::excerpt(common::string_field(document, "Message"), 300));
   }
   AwsCredentials c;
-  c.access_key_id = string_field(document, "AccessKeyId");
-  c.secret_access_key = string_field(document, "SecretAccessKey");
-  c.session_token = string_field(document, "Token");
-  c.expiration = parse_rfc3339(string_field(document, "Expiration"));
+  c.access_key_id = common::string_field(document, "AccessKeyId");
+  c.secret_access_key = common::string_field(document, "SecretAccessKey");
+  c.session_token = common::string_field(document, "Token");
+  c.expiration = common::parse_rfc3339(common::string_field(document, "Expiration"));
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     throw AwsCredentialsError(what + ": the answer has no AccessKeyId and SecretAccessKey");
   }
-  if (!string_field(document, "Expiration").empty() && !c.expiration) {
+  if (!common::string_field(document, "Expiration").empty() && !c.expiration) {
     throw AwsCredentialsError(what + ": Expiration is not an RFC 3339 time");
   }
   return c;
 }
 
-HttpResponse checked(HttpClient& client, const HttpRequest& request, const std::string& what) {
-  HttpResponse response = client.perform(request);
+common::HttpResponse checked(common::HttpClient& client, const common::HttpRequest& request,
+                             const std::string& what) {
+  common::HttpResponse response = client.perform(request);
   if (!response.ok()) throw AwsCredentialsError(what + ": no response: " + response.error);
   if (response.status != 200) {
     throw AwsCredentialsError(what + ": status " + std::to_string(response.status) + ": " +
@@ -65,11 +66,11 @@ bool allowed_container_url(const std::string& url) {
          host == "169.254.170.2" || host == "169.254.170.23" || host == "[fd00:ec2::23]";
 }
 
-AwsCredentials fetch_container_credentials(HttpClient& client, const std::string& url,
+AwsCredentials fetch_container_credentials(common::HttpClient& client, const std::string& url,
                                            const std::string& authorization,
                                            common::Duration timeout) {
-  const std::string what = "container credentials at " + redact_url(url);
-  HttpRequest request;
+  const std::string what = "container credentials at " + common::redact_url(url);
+  common::HttpRequest request;
   request.url = url;
   request.timeout = timeout;
   request.headers.emplace_back("Accept", "application/json");
@@ -79,13 +80,13 @@ AwsCredentials fetch_container_credentials(HttpClient& client, const std::string
   return c;
 }
 
-AwsCredentials fetch_instance_credentials(HttpClient& client, const std::string& endpoint,
+AwsCredentials fetch_instance_credentials(common::HttpClient& client, const std::string& endpoint,
                                           common::Duration timeout) {
   std::string base = endpoint;
   while (base.ends_with("/")) base.pop_back();
-  const std::string what = "EC2 instance metadata (IMDSv2) at " + redact_url(base);
+  const std::string what = "EC2 instance metadata (IMDSv2) at " + common::redact_url(base);
 
-  HttpRequest token_request;
+  common::HttpRequest token_request;
   token_request.method = "PUT";
   token_request.url = base + "/latest/api/token";
   token_request.timeout = timeout;
@@ -93,7 +94,7 @@ AwsCredentials fetch_instance_credentials(HttpClient& client, const std::string&
   const std::string token = checked(client, token_request, what + ": PUT /latest/api/token").body;
   if (token.empty()) throw AwsCredentialsError(what + ": PUT /latest/api/token: empty token");
 
-  HttpRequest request;
+  common::HttpRequest request;
   request.url = base + "/latest/meta-data/iam/security-credentials/";
   request.timeout = timeout;
   request.headers.emplace_back("X-aws-ec2-metadata-token", token);

@@ -2,14 +2,14 @@
 #include <string>
 
 #include "clients/aws_credentials.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::clients {
 
 // Container credentials (ECS task roles, EKS Pod Identity): GET `url` with the Authorization
 // header `authorization` (empty: none). Answer: {AccessKeyId, SecretAccessKey, Token,
 // Expiration}. Throws AwsCredentialsError.
-AwsCredentials fetch_container_credentials(HttpClient& client, const std::string& url,
+AwsCredentials fetch_container_credentials(common::HttpClient& client, const std::string& url,
                                            const std::string& authorization,
                                            common::Duration timeout);
 
@@ -17,7 +17,7 @@ AwsCredentials fetch_container_credentials(HttpClient& client, const std::string
 // /latest/meta-data/iam/security-credentials/ for the role name and GET .../<role> for its
 // credentials, each with the token. `endpoint` is e.g. http://169.254.169.254. Throws
 // AwsCredentialsError.
-AwsCredentials fetch_instance_credentials(HttpClient& client, const std::string& endpoint,
+AwsCredentials fetch_instance_credentials(common::HttpClient& client, const std::string& endpoint,
                                           common::Duration timeout);
 
 // Whether container credentials may be fetched from `url` over plain HTTP: only from loopback

@@ -158,12 +158,12 @@ bool unsigned_header(const std::string& name) {
          name == "x-amzn-trace-id" || name == "content-length";
 }
 
-bool has_header(const Headers& headers, std::string_view name) {
+bool has_header(const common::Headers& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(),
                      [&](const auto& h) { return lower(h.first) == name; });
 }
 
-void remove_header(Headers& headers, std::string_view name) {
+void remove_header(common::Headers& headers, std::string_view name) {
   std::erase_if(headers, [&](const auto& h) { return lower(h.first) == name; });
 }
 
@@ -187,7 +187,7 @@ std::string amz_date(WallClock::time_point at) {
   return text;
 }
 
-SigV4Signature sign_sigv4(HttpRequest& request, const AwsCredentials& credentials,
+SigV4Signature sign_sigv4(common::HttpRequest& request, const AwsCredentials& credentials,
                           const std::string& region, const std::string& service,
                           WallClock::time_point at) {
   const UrlParts url = split_url(request.url);

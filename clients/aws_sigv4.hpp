@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "clients/aws_credentials.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::clients {
 
@@ -22,7 +22,7 @@ struct SigV4Signature {
 // Host (when absent, from the URL, as libcurl would send it), X-Amz-Date, X-Amz-Security-Token
 // (for temporary credentials) and Authorization. Every header already in the request is signed
 // except those proxies and libcurl may change (User-Agent, Expect, Accept-Encoding...).
-SigV4Signature sign_sigv4(HttpRequest& request, const AwsCredentials& credentials,
+SigV4Signature sign_sigv4(common::HttpRequest& request, const AwsCredentials& credentials,
                           const std::string& region, const std::string& service,
                           WallClock::time_point at);
 

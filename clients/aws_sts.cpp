@@ -5,7 +5,7 @@
 
 #include "clients/aws_sigv4.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::clients {
@@ -51,17 +51,18 @@ std::string form_field(const std::string& name, const std::string& value) {
   return "&" + name + "=" + url_encode(value);
 }
 
-AwsCredentials call(HttpClient& client, const StsEndpoint& sts, const std::string& action,
+AwsCredentials call(common::HttpClient& client, const StsEndpoint& sts, const std::string& action,
                     std::string body, const AwsCredentials* signer, const std::string& role_arn) {
-  HttpRequest request;
+  common::HttpRequest request;
   request.method = "POST";
   request.url = sts.url + "/";
   request.timeout = sts.timeout;
   request.body = std::move(body);
   request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
   if (signer) sign_sigv4(request, *signer, sts.region, "sts", WallClock::now());
-  const std::string what = "STS " + action + " of " + role_arn + " at " + redact_url(sts.url);
-  HttpResponse response = client.perform(request);
+  const std::string what =
+      "STS " + action + " of " + role_arn + " at " + common::redact_url(sts.url);
+  common::HttpResponse response = client.perform(request);
   if (!response.ok()) throw AwsCredentialsError(what + ": no response: " + response.error);
   if (response.status != 200) {
     std::string code = xml_text(response.body, "Code").value_or("");
@@ -77,7 +78,7 @@ AwsCredentials call(HttpClient& client, const StsEndpoint& sts, const std::strin
     c.access_key_id = xml_text(*credentials, "AccessKeyId").value_or("");
     c.secret_access_key = xml_text(*credentials, "SecretAccessKey").value_or("");
     c.session_token = xml_text(*credentials, "SessionToken").value_or("");
-    c.expiration = parse_rfc3339(xml_text(*credentials, "Expiration").value_or(""));
+    c.expiration = common::parse_rfc3339(xml_text(*credentials, "Expiration").value_or(""));
   }
   if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty() ||
       !c.expiration) {
@@ -100,14 +101,14 @@ std::string common_fields(const std::string& action, const AssumeRoleRequest& r)
 
 }  // namespace
 
-AwsCredentials sts_assume_role(HttpClient& client, const StsEndpoint& sts,
+AwsCredentials sts_assume_role(common::HttpClient& client, const StsEndpoint& sts,
                                const AwsCredentials& source, const AssumeRoleRequest& request) {
   std::string body = common_fields("AssumeRole", request);
   if (!request.external_id.empty()) body += form_field("ExternalId", request.external_id);
   return call(client, sts, "AssumeRole", std::move(body), &source, request.role_arn);
 }
 
-AwsCredentials sts_assume_role_with_web_identity(HttpClient& client, const StsEndpoint& sts,
+AwsCredentials sts_assume_role_with_web_identity(common::HttpClient& client, const StsEndpoint& sts,
                                                  const AssumeRoleRequest& request,
                                                  const std::string& web_identity_token) {
   std::string body = common_fields("AssumeRoleWithWebIdentity", request) +

@@ -2,7 +2,7 @@
 #include <string>
 
 #include "clients/aws_credentials.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::clients {
 
@@ -22,11 +22,11 @@ struct AssumeRoleRequest {
 
 // STS AssumeRole, signed with `source` (role_arn with source_profile or credential_source).
 // Throws AwsCredentialsError with STS's error code and message.
-AwsCredentials sts_assume_role(HttpClient& client, const StsEndpoint& sts,
+AwsCredentials sts_assume_role(common::HttpClient& client, const StsEndpoint& sts,
                                const AwsCredentials& source, const AssumeRoleRequest& request);
 
 // STS AssumeRoleWithWebIdentity: unsigned, the OIDC token is the proof (IRSA on EKS).
-AwsCredentials sts_assume_role_with_web_identity(HttpClient& client, const StsEndpoint& sts,
+AwsCredentials sts_assume_role_with_web_identity(common::HttpClient& client, const StsEndpoint& sts,
                                                  const AssumeRoleRequest& request,
                                                  const std::string& web_identity_token);
 

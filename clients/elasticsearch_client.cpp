@@ -58,7 +58,7 @@ std::string error_text(const std::string& body) {
 ElasticsearchCount ElasticsearchClient::count(const std::string& index, const json& query) {
   const std::string path = "/" + url_encode(index) + "/_count";
   const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": POST " + path;
-  HttpRequest request;
+  common::HttpRequest request;
   request.method = "POST";
   request.url = endpoint_.base_url + path;
   request.headers = endpoint_.headers;
@@ -68,7 +68,7 @@ ElasticsearchCount ElasticsearchClient::count(const std::string& index, const js
   request.ca_file = endpoint_.ca_file;
   request.timeout = endpoint_.timeout;
   sign_for_endpoint(request, endpoint_, what);
-  HttpResponse response = client_.perform(request);
+  common::HttpResponse response = client_.perform(request);
   if (!response.ok()) throw ApiError(what + ": no response: " + response.error, 0);
   if (response.status < 200 || response.status > 299) {
     throw ApiError(

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "clients/http_client.hpp"
 #include "clients/monitoring_endpoint.hpp"
+#include "common/http_client.hpp"
 
 namespace firedrill::clients {
 
@@ -29,7 +29,7 @@ class ElasticsearchClient {
 
  private:
   Endpoint endpoint_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace firedrill::clients

@@ -29,8 +29,8 @@ std::string rbac_verb(const std::string& method, const KubeResource& r) {
 
 // metav1.Time as a query parameter: RFC 3339 in UTC with whole seconds (rounded down, so that
 // nothing at or after `t` is left out).
-std::string whole_seconds_rfc3339(WallClock::time_point t) {
-  std::time_t tt = WallClock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+std::string whole_seconds_rfc3339(common::WallClock::time_point t) {
+  std::time_t tt = common::WallClock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
   std::tm tm{};
   gmtime_r(&tt, &tm);
   char text[32];
@@ -101,7 +101,7 @@ std::string KubeClient::exchange(const std::string& method, const KubeResource& 
       throw KubeApiError("Kubernetes API " + server() + ": cannot " + what + ": " + e.what(), 0,
                          "CredentialError");
     }
-    HttpRequest request;
+    common::HttpRequest request;
     request.method = method;
     request.url = target_.server + resource.path() + (query.empty() ? "" : "?" + query);
     request.timeout = kRequestTimeout;
@@ -118,7 +118,7 @@ std::string KubeClient::exchange(const std::string& method, const KubeResource& 
       request.headers.emplace_back("Content-Type", content_type);
       request.body = body;
     }
-    HttpResponse response = http_.perform(request);
+    common::HttpResponse response = http_.perform(request);
     if (!response.ok()) {
       throw KubeApiError("Kubernetes API " + server() + " (" + target_.source +
                              ") is unreachable: " + response.error,

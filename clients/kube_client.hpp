@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "clients/http_client.hpp"
 #include "clients/kube_config.hpp"
 #include "clients/kube_credentials.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::clients {
 
@@ -55,7 +55,7 @@ enum class PatchType { Merge, StrategicMerge };
 // GET pods/NAME/log: what of one container's log to read.
 struct KubeLogOptions {
   std::string container;  // required by the API server when the pod has several
-  std::optional<WallClock::time_point> since;  // sinceTime (RFC 3339, whole seconds)
+  std::optional<common::WallClock::time_point> since;  // sinceTime (RFC 3339, whole seconds)
   bool timestamps = false;  // each line starts with its RFC 3339 time and a space
   int64_t limit_bytes = 4 * 1024 * 1024;
 };
@@ -88,7 +88,7 @@ class KubeClient {
 
   const KubeTarget& target() const { return target_; }
   const std::string& default_namespace() const { return target_.namespace_name; }
-  std::string server() const { return redact_url(target_.server); }
+  std::string server() const { return common::redact_url(target_.server); }
   const KubeCredentialSource& credentials() const { return credentials_; }
 
  private:
@@ -102,7 +102,7 @@ class KubeClient {
 
   KubeTarget target_;
   KubeCredentialSource credentials_;
-  HttpClient http_;
+  common::HttpClient http_;
 };
 
 // The client for integrations.kubernetes; throws common::ValueError.

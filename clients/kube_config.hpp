@@ -64,8 +64,4 @@ KubeTarget load_in_cluster(const std::filesystem::path& service_account_dir);
 // integrations.kubernetes of a drill; throws common::ValueError naming the bad setting.
 KubeConfigOptions kube_options_from_integrations(const nlohmann::json* integrations);
 
-std::string base64_encode(std::string_view bytes);
-// Throws common::ValueError when `text` is not base64.
-std::string base64_decode(std::string_view text);
-
 }  // namespace firedrill::clients

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/base64.hpp"
 #include "common/subprocess.hpp"
 #include "common/text.hpp"
 
@@ -24,7 +25,7 @@ std::string exec_info(const KubeTarget& target) {
     if (!target.tls_server_name.empty()) cluster["tls-server-name"] = target.tls_server_name;
     if (target.insecure) cluster["insecure-skip-tls-verify"] = true;
     if (!target.ca_pem.empty()) {
-      cluster["certificate-authority-data"] = base64_encode(target.ca_pem);
+      cluster["certificate-authority-data"] = common::base64_encode(target.ca_pem);
     }
     spec["cluster"] = cluster;
   }
@@ -83,7 +84,8 @@ KubeCredential KubeCredentialSource::current() {
     credential.token = *file_token_;
   }
   if (target_.exec) {
-    if (exec_cached_ && exec_expiry_ && WallClock::now() >= *exec_expiry_) exec_cached_.reset();
+    if (exec_cached_ && exec_expiry_ && common::WallClock::now() >= *exec_expiry_)
+      exec_cached_.reset();
     if (!exec_cached_) exec_cached_ = run_exec_plugin();
     // The plugin's credential replaces whatever the kubeconfig had for the same purpose.
     if (!exec_cached_->token.empty()) credential.token = exec_cached_->token;
@@ -150,7 +152,7 @@ KubeCredential KubeCredentialSource::run_exec_plugin() {
   exec_expiry_.reset();
   std::string expiry = string_field(status, "expirationTimestamp");
   if (!expiry.empty()) {
-    exec_expiry_ = parse_rfc3339(expiry);
+    exec_expiry_ = common::parse_rfc3339(expiry);
     if (!exec_expiry_) {
       throw KubeCredentialError(name + " returned an expirationTimestamp that is not RFC 3339: " +
                                 common::excerpt(expiry, 60));

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "clients/kube_config.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::clients {
 
@@ -42,7 +42,7 @@ class KubeCredentialSource {
 
   KubeTarget target_;
   std::optional<KubeCredential> exec_cached_;
-  std::optional<WallClock::time_point> exec_expiry_;
+  std::optional<common::WallClock::time_point> exec_expiry_;
   std::optional<std::string> file_token_;
   std::chrono::steady_clock::time_point file_read_at_;
   int exec_runs_ = 0;

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "clients/http_client.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::clients {
 
@@ -39,7 +39,7 @@ class LokiClient {
 
  private:
   Endpoint endpoint_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace firedrill::clients

@@ -100,7 +100,7 @@ Endpoint endpoint_from_integrations(const json* integrations, const std::string&
     }
   }
   if (!endpoint.base_url.starts_with("http://") && !endpoint.base_url.starts_with("https://")) {
-    throw ValueError(name + " URL \"" + redact_url(endpoint.base_url) +
+    throw ValueError(name + " URL \"" + common::redact_url(endpoint.base_url) +
                      "\" must start with http:// or https://");
   }
   while (endpoint.base_url.ends_with("/")) endpoint.base_url.pop_back();
@@ -155,7 +155,8 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-void sign_for_endpoint(HttpRequest& request, const Endpoint& endpoint, const std::string& what) {
+void sign_for_endpoint(common::HttpRequest& request, const Endpoint& endpoint,
+                       const std::string& what) {
   if (!endpoint.aws_signing) return;
   const AwsSigning& signing = *endpoint.aws_signing;
   AwsCredentials credentials;
@@ -167,8 +168,9 @@ void sign_for_endpoint(HttpRequest& request, const Endpoint& endpoint, const std
   sign_sigv4(request, credentials, signing.region, signing.service, WallClock::now());
 }
 
-json get_json(HttpClient& client, const Endpoint& endpoint, const std::string& path_and_query) {
-  HttpRequest request;
+json get_json(common::HttpClient& client, const Endpoint& endpoint,
+              const std::string& path_and_query) {
+  common::HttpRequest request;
   request.url = endpoint.base_url + path_and_query;
   request.headers = endpoint.headers;
   request.headers.emplace_back("Accept", "application/json");
@@ -178,7 +180,7 @@ json get_json(HttpClient& client, const Endpoint& endpoint, const std::string& p
   const std::string what =
       endpoint.name + " at " + endpoint.shown() + ": GET " + path_only(path_and_query);
   sign_for_endpoint(request, endpoint, what);
-  HttpResponse response = client.perform(request);
+  common::HttpResponse response = client.perform(request);
   if (!response.ok()) throw ApiError(what + ": no response: " + response.error, 0);
   if (response.status < 200 || response.status > 299) {
     throw ApiError(

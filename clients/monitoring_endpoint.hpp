@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "clients/aws_credentials.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 #include "common/units.hpp"
 
 namespace firedrill::clients {
@@ -22,16 +22,16 @@ struct AwsSigning {
 
 // A monitoring API (Prometheus, Alertmanager) and how to authenticate to it.
 struct Endpoint {
-  std::string name;      // for messages: "Prometheus"
-  std::string base_url;  // without a trailing slash
-  Headers headers;       // may hold credentials: never shown
+  std::string name;         // for messages: "Prometheus"
+  std::string base_url;     // without a trailing slash
+  common::Headers headers;  // may hold credentials: never shown
   bool insecure = false;
   std::string ca_file;
   common::Duration timeout = std::chrono::seconds(10);
   std::optional<AwsSigning> aws_signing;
 
   // The base URL without a password, for messages and evidence.
-  std::string shown() const { return redact_url(base_url); }
+  std::string shown() const { return common::redact_url(base_url); }
 };
 
 // A call that got no usable answer: unreachable, a non-2xx status, or a body that is not the
@@ -59,11 +59,12 @@ std::string url_encode(std::string_view text);
 // Signs `request` when the endpoint is an AWS-signed one; after its last header is set, since
 // the signature covers them. Throws ApiError, starting with `what`, when no AWS credentials can
 // be had.
-void sign_for_endpoint(HttpRequest& request, const Endpoint& endpoint, const std::string& what);
+void sign_for_endpoint(common::HttpRequest& request, const Endpoint& endpoint,
+                       const std::string& what);
 
 // GET base_url + path_and_query; the parsed JSON body of a 2xx response. Otherwise ApiError,
 // with the API's own error text (Prometheus' "error", Alertmanager's message) when it sent one.
-nlohmann::json get_json(HttpClient& client, const Endpoint& endpoint,
+nlohmann::json get_json(common::HttpClient& client, const Endpoint& endpoint,
                         const std::string& path_and_query);
 
 }  // namespace firedrill::clients

@@ -6,7 +6,7 @@
 #include <charconv>
 #include <limits>
 
-#include "clients/json_fields.hpp"
+#include "common/json_fields.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::clients {
@@ -42,8 +42,9 @@ json PrometheusClient::api_get(const std::string& path_and_query) {
   json document = get_json(client_, endpoint_, path_and_query);
   const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": GET " +
                            path_and_query.substr(0, path_and_query.find('?'));
-  if (!document.is_object() || string_field(document, "status") != "success") {
-    std::string error = document.is_object() ? string_field(document, "error") : std::string();
+  if (!document.is_object() || common::string_field(document, "status") != "success") {
+    std::string error =
+        document.is_object() ? common::string_field(document, "error") : std::string();
     throw ApiError(what + ": " + (error.empty() ? "not a Prometheus API response" : error), 200);
   }
   if (!document.contains("data")) throw ApiError(what + ": the response has no data", 200);
@@ -62,12 +63,12 @@ std::vector<PrometheusAlert> PrometheusClient::alerts() {
   for (const json& a : data["alerts"]) {
     if (!a.is_object()) continue;
     PrometheusAlert alert;
-    alert.labels = object_field(a, "labels");
-    alert.annotations = object_field(a, "annotations");
-    alert.state = string_field(a, "state");
-    alert.active_at = string_field(a, "activeAt");
-    alert.active_at_time = parse_rfc3339(alert.active_at);
-    alert.value = string_field(a, "value");
+    alert.labels = common::object_field(a, "labels");
+    alert.annotations = common::object_field(a, "annotations");
+    alert.state = common::string_field(a, "state");
+    alert.active_at = common::string_field(a, "activeAt");
+    alert.active_at_time = common::parse_rfc3339(alert.active_at);
+    alert.value = common::string_field(a, "value");
     out.push_back(std::move(alert));
   }
   return out;
@@ -78,7 +79,7 @@ PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
   const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": query";
   const json& data = document["data"];
   PrometheusQueryResult result;
-  if (data.is_object()) result.result_type = string_field(data, "resultType");
+  if (data.is_object()) result.result_type = common::string_field(data, "resultType");
   if (document.contains("warnings") && document["warnings"].is_array()) {
     for (const json& w : document["warnings"]) {
       if (w.is_string()) result.warnings.push_back(common::excerpt(w.get<std::string>(), 256));
@@ -90,7 +91,8 @@ PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
       if (!element.is_object() || !element.contains("value")) {
         throw ApiError(what + ": a vector element has no value", 200);
       }
-      result.samples.push_back(sample(object_field(element, "metric"), element["value"], what));
+      result.samples.push_back(
+          sample(common::object_field(element, "metric"), element["value"], what));
     }
     return result;
   }
@@ -111,7 +113,7 @@ PrometheusQueryResult PrometheusClient::query(const std::string& expression) {
 
 std::vector<PrometheusSeries> PrometheusClient::samples(const std::string& selector,
                                                         std::chrono::milliseconds range,
-                                                        WallClock::time_point at) {
+                                                        common::WallClock::time_point at) {
   const auto ms = std::max<int64_t>(1, range.count());
   const double at_s = std::chrono::duration<double>(at.time_since_epoch()).count();
   json document =
@@ -119,7 +121,7 @@ std::vector<PrometheusSeries> PrometheusClient::samples(const std::string& selec
               "&time=" + fmt::format("{:.3f}", at_s));
   const std::string what = endpoint_.name + " at " + endpoint_.shown() + ": query";
   const json& data = document["data"];
-  if (!data.is_object() || string_field(data, "resultType") != "matrix" ||
+  if (!data.is_object() || common::string_field(data, "resultType") != "matrix" ||
       !data.contains("result") || !data["result"].is_array()) {
     throw ApiError(what + ": a range selector did not answer a range vector", 200);
   }
@@ -129,7 +131,7 @@ std::vector<PrometheusSeries> PrometheusClient::samples(const std::string& selec
       throw ApiError(what + ": a series has no values", 200);
     }
     PrometheusSeries series;
-    series.metric = object_field(element, "metric");
+    series.metric = common::object_field(element, "metric");
     for (const json& pair : element["values"]) {
       PrometheusSample s = sample(series.metric, pair, what);
       series.samples.emplace_back(s.timestamp, s.number);
@@ -151,29 +153,29 @@ std::vector<PrometheusAlertRule> PrometheusClient::alert_rules() {
   for (const json& group : data["groups"]) {
     if (!group.is_object() || !group.contains("rules") || !group["rules"].is_array()) continue;
     for (const json& r : group["rules"]) {
-      if (!r.is_object() || string_field(r, "type") != "alerting") continue;
+      if (!r.is_object() || common::string_field(r, "type") != "alerting") continue;
       PrometheusAlertRule rule;
-      rule.name = string_field(r, "name");
-      rule.group = string_field(group, "name");
-      rule.query = string_field(r, "query");
+      rule.name = common::string_field(r, "name");
+      rule.group = common::string_field(group, "name");
+      rule.query = common::string_field(r, "query");
       if (r.contains("duration") && r["duration"].is_number()) {
         rule.for_seconds = r["duration"].get<double>();
       }
-      rule.health = string_field(r, "health");
-      rule.last_error = string_field(r, "lastError");
-      rule.labels = object_field(r, "labels");
+      rule.health = common::string_field(r, "health");
+      rule.last_error = common::string_field(r, "lastError");
+      rule.labels = common::object_field(r, "labels");
       out.push_back(std::move(rule));
     }
   }
   return out;
 }
 
-std::optional<WallClock::time_point> PrometheusClient::start_time() {
+std::optional<common::WallClock::time_point> PrometheusClient::start_time() {
   if (endpoint_.aws_signing) return std::nullopt;
   json document = api_get("/api/v1/status/runtimeinfo");
   const json& data = document["data"];
-  std::string text = data.is_object() ? string_field(data, "startTime") : std::string();
-  auto t = parse_rfc3339(text);
+  std::string text = data.is_object() ? common::string_field(data, "startTime") : std::string();
+  auto t = common::parse_rfc3339(text);
   if (!t) {
     throw ApiError(endpoint_.name + " at " + endpoint_.shown() +
                        ": GET /api/v1/status/runtimeinfo: no readable startTime",
@@ -183,7 +185,7 @@ std::optional<WallClock::time_point> PrometheusClient::start_time() {
 }
 
 bool PrometheusClient::ready(std::string* why) {
-  HttpRequest request;
+  common::HttpRequest request;
   request.url = endpoint_.base_url + "/-/ready";
   request.headers = endpoint_.headers;
   request.insecure = endpoint_.insecure;
@@ -195,7 +197,7 @@ bool PrometheusClient::ready(std::string* why) {
     if (why) *why = e.what();
     return false;
   }
-  HttpResponse response = client_.perform(request);
+  common::HttpResponse response = client_.perform(request);
   if (response.ok() && response.status == 200) return true;
   if (why) {
     *why = response.ok() ? "status " + std::to_string(response.status) + ": " +

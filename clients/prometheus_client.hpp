@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "clients/http_client.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/rfc3339.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::clients {
 
@@ -18,7 +18,7 @@ struct PrometheusAlert {
   nlohmann::json annotations = nlohmann::json::object();
   std::string state;      // pending | firing
   std::string active_at;  // as Prometheus wrote it: when the alert became pending
-  std::optional<WallClock::time_point> active_at_time;
+  std::optional<common::WallClock::time_point> active_at_time;
   std::string value;  // the rule expression's value when it was last evaluated
 };
 
@@ -64,12 +64,13 @@ class PrometheusClient {
   PrometheusQueryResult query(const std::string& expression);
   // The raw samples of `selector` in the `range` up to `at` (both to the millisecond).
   std::vector<PrometheusSeries> samples(const std::string& selector,
-                                        std::chrono::milliseconds range, WallClock::time_point at);
+                                        std::chrono::milliseconds range,
+                                        common::WallClock::time_point at);
   std::vector<PrometheusAlertRule> alert_rules();
   // When this Prometheus process started (GET /api/v1/status/runtimeinfo): a restart resets
   // the activeAt of alerts whose `for` state it does not restore. nullopt for Amazon Managed
   // Service for Prometheus, whose API has no runtimeinfo (and no process to restart).
-  std::optional<WallClock::time_point> start_time();
+  std::optional<common::WallClock::time_point> start_time();
   // GET /-/ready: true when it answers 200; `why` gets the reason when it does not.
   bool ready(std::string* why = nullptr);
 
@@ -79,7 +80,7 @@ class PrometheusClient {
   nlohmann::json api_get(const std::string& path_and_query);
 
   Endpoint endpoint_;
-  HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace firedrill::clients

@@ -12,17 +12,24 @@ namespace {
 constexpr std::string_view kEraseLine = "\r\033[K";
 }  // namespace
 
+std::unique_ptr<LiveOutput> create_console_progress(const LiveSettings& settings) {
+  if (!settings.progress) return nullptr;
+  return std::make_unique<ConsoleProgress>(*settings.progress, settings.live_line);
+}
+
 ConsoleProgress::ConsoleProgress(std::ostream& out, bool live_line) : out_(out), live_(live_line) {}
 
 void ConsoleProgress::on_event(const TimelineEvent& e) {
   std::lock_guard lock(mutex_);
   // Names and details quote the drill file, which may not send the terminal its escapes.
-  if (e.type == "step_start") step_ = clean_text(e.name);
-  if (e.type == "fault_injected") ++faults_active_;
-  if (e.type == "fault_reverted" || e.type == "fault_revert_failed") --faults_active_;
-  if (e.type == "step_end") return;
+  if (e.type == EventType::StepStart) step_ = clean_text(e.name);
+  if (e.type == EventType::FaultInjected) ++faults_active_;
+  if (e.type == EventType::FaultReverted || e.type == EventType::FaultRevertFailed) {
+    --faults_active_;
+  }
+  if (e.type == EventType::StepEnd) return;
   if (line_shown_) common::write_verbatim(out_, kEraseLine);
-  out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, e.type, clean_text(e.name),
+  out_ << fmt::format("[{:7.1f}s] {:<19} {}{}{}\n", e.at_s, to_string(e.type), clean_text(e.name),
                       e.detail.empty() ? "" : ": ", clean_text(e.detail));
   line_shown_ = false;
   redraw();
@@ -60,9 +67,9 @@ void ConsoleProgress::redraw() {
   }
   int pending = 0, passed = 0, failed = 0;
   for (const auto& [name, verdict] : checks_) {
-    if (verdict == "passed") {
+    if (verdict == CheckVerdict::Passed) {
       ++passed;
-    } else if (verdict == "pending") {
+    } else if (verdict == CheckVerdict::Pending) {
       ++pending;
     } else {
       ++failed;

@@ -10,7 +10,7 @@ namespace firedrill::reporters {
 
 // The running drill on a terminal: one line per timeline event, and on a TTY a live status line
 // (current step, req/s, p99, errors, checks pending/passed/failed, faults active).
-class ConsoleProgress final : public RunObserver {
+class ConsoleProgress final : public LiveOutput {
  public:
   ConsoleProgress(std::ostream& out, bool live_line);
 
@@ -27,7 +27,7 @@ class ConsoleProgress final : public RunObserver {
   std::mutex mutex_;
   std::string step_;
   std::map<std::string, loadgen::TimeSeriesPoint> last_second_;  // per profile
-  std::map<std::string, std::string> checks_;                    // description -> verdict
+  std::map<std::string, CheckVerdict> checks_;                   // description -> verdict
   int faults_active_ = 0;
   bool line_shown_ = false;
 };

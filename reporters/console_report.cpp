@@ -121,7 +121,7 @@ class Table {
 std::string check_verdict(const CheckResult& c) {
   if (check_passed(c)) return "PASS";
   if (check_failed(c)) return "FAIL";
-  return c.verdict == "inconclusive" ? "INCONCLUSIVE" : verdict_title(c.verdict);
+  return verdict_title(c.verdict);
 }
 
 void print_header(std::ostream& out, const RunResult& r) {
@@ -139,7 +139,8 @@ void print_checks(std::ostream& out, const RunResult& r) {
   if (r.checks.empty()) return;
   Table table({"VERDICT", "STEP", "KIND", "WINDOW", "DETECTED", "POLLS"}, {12, 24, 24, 22, 10, 6});
   for (const auto& c : r.checks) {
-    std::string window = c.window + (c.window_s > 0 ? " " + format_seconds(c.window_s) : "");
+    std::string window =
+        to_string(c.window) + (c.window_s > 0 ? " " + format_seconds(c.window_s) : "");
     std::string detect = c.time_to_detect_s ? format_seconds(*c.time_to_detect_s) : "-";
     std::vector<std::string> notes = {c.description};
     if (!c.message.empty()) notes.push_back("-> " + c.message);

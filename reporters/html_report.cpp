@@ -93,23 +93,23 @@ constexpr const char* kPalette[] = {"#2563eb", "#0891b2", "#db2777",
                                     "#ca8a04", "#4f46e5", "#059669"};
 
 struct MarkerStyle {
-  const char* type;
+  EventType type;
   const char* css_class;
   const char* label;
 };
 
 // Timeline events drawn on the time axis; the others are listed in the timeline table only.
 constexpr MarkerStyle kMarkerStyles[] = {
-    {"step_start", "m-step", "step start"},
-    {"fault_injected", "m-fault", "fault injected"},
-    {"fault_reverted", "m-revert", "fault reverted"},
-    {"fault_revert_failed", "m-revert-failed", "revert failed"},
-    {"check_passed", "m-detect", "check passed"},
-    {"check_failed", "m-check-failed", "check failed"},
-    {"aborted", "m-abort", "aborted"},
+    {EventType::StepStart, "m-step", "step start"},
+    {EventType::FaultInjected, "m-fault", "fault injected"},
+    {EventType::FaultReverted, "m-revert", "fault reverted"},
+    {EventType::FaultRevertFailed, "m-revert-failed", "revert failed"},
+    {EventType::CheckPassed, "m-detect", "check passed"},
+    {EventType::CheckFailed, "m-check-failed", "check failed"},
+    {EventType::Aborted, "m-abort", "aborted"},
 };
 
-const MarkerStyle* marker_style(const std::string& type) {
+const MarkerStyle* marker_style(EventType type) {
   for (const auto& s : kMarkerStyles) {
     if (type == s.type) return &s;
   }
@@ -127,7 +127,7 @@ std::string pill(const std::string& css, const std::string& text) {
 std::string check_pill(const CheckResult& c) {
   if (check_passed(c)) return pill("pass", "passed");
   if (check_failed(c)) return pill("fail", "failed");
-  return pill("warn", c.verdict.empty() ? "unknown" : c.verdict);
+  return pill("warn", to_string(c.verdict));
 }
 
 std::string short_number(double v) {
@@ -181,9 +181,7 @@ double chart_end(const RunResult& r) {
 }
 
 void write_header(std::ostream& out, const RunResult& r) {
-  bool known = r.verdict == "passed" || r.verdict == "failed" || r.verdict == "aborted" ||
-               r.verdict == "revert_failed";
-  out << "<header class=\"banner v-" << (known ? r.verdict : "other") << "\">"
+  out << "<header class=\"banner v-" << to_string(r.verdict) << "\">"
       << "<div class=\"what\">firedrill drill</div><h1>" << esc(r.drill_name) << "</h1>"
       << "<div class=\"verdict\">" << esc(verdict_title(r.verdict)) << "</div>"
       << "<p class=\"counts\">" << esc(verdict_counts(r)) << "</p>";
@@ -351,7 +349,7 @@ void write_checks(std::ostream& out, const RunResult& r) {
         << "<span class=\"kind\">" << esc(c.kind) << "</span> <span class=\"desc\">"
         << esc(c.description) << "</span>";
     if (!c.message.empty()) out << "<div class=\"msg\">" << esc(c.message) << "</div>";
-    out << evidence_details(c.evidence) << "</td><td class=\"time\">" << esc(c.window);
+    out << evidence_details(c.evidence) << "</td><td class=\"time\">" << esc(to_string(c.window));
     if (c.window_s > 0) out << " " << format_seconds(c.window_s);
     out << "</td><td class=\"num\">"
         << (c.time_to_detect_s ? format_seconds(*c.time_to_detect_s) : "&mdash;")
@@ -451,16 +449,26 @@ void write_loads(std::ostream& out, const RunResult& r) {
   out << "</section>\n";
 }
 
-std::string event_pill(const std::string& type) {
-  std::string text = type;
-  std::replace(text.begin(), text.end(), '_', ' ');
-  const char* css = "info";
-  if (type == "check_passed" || type == "fault_reverted") css = "pass";
-  if (type == "check_failed" || type == "threshold_failed" || type == "fault_revert_failed" ||
-      type == "aborted" || type == "fault_injected") {
-    css = "fail";
+const char* event_css(EventType type) {
+  switch (type) {
+    case EventType::CheckPassed:
+    case EventType::FaultReverted:
+      return "pass";
+    case EventType::CheckFailed:
+    case EventType::ThresholdFailed:
+    case EventType::FaultRevertFailed:
+    case EventType::Aborted:
+    case EventType::FaultInjected:
+      return "fail";
+    default:
+      return "info";
   }
-  return pill(css, text);
+}
+
+std::string event_pill(EventType type) {
+  std::string text = to_string(type);
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return pill(event_css(type), text);
 }
 
 void write_timeline(std::ostream& out, const RunResult& r) {

@@ -66,8 +66,8 @@ std::vector<TestCase> test_cases(const RunResult& r) {
     t.time_s = c.ended_s - c.started_s;
     if (!check_passed(c)) {
       t.outcome = check_failed(c) ? Outcome::Failure : Outcome::Error;
-      t.type = check_failed(c) ? "check_failed" : "check_" + c.verdict;
-      t.message = c.message.empty() ? "check " + c.verdict : c.message;
+      t.type = "check_" + to_string(c.verdict);
+      t.message = c.message.empty() ? "check " + to_string(c.verdict) : c.message;
       t.body = evidence_text(c.evidence);
     }
     cases.push_back(std::move(t));
@@ -103,7 +103,7 @@ std::vector<TestCase> test_cases(const RunResult& r) {
                             {"error", f.error}});
     cases.push_back(std::move(t));
   }
-  if (r.verdict == "aborted") {
+  if (r.verdict == RunVerdict::Aborted) {
     TestCase t;
     t.classname = prefix;
     t.name = "drill run";
@@ -141,7 +141,7 @@ void write_junit(const RunResult& r, std::ostream& out) {
   write_property(out, "run_id", r.run_id);
   write_property(out, "drill_file", r.drill_file);
   write_property(out, "started_at", r.started_at);
-  write_property(out, "verdict", r.verdict);
+  write_property(out, "verdict", to_string(r.verdict));
   write_property(out, "exit_code", std::to_string(r.exit_code));
   if (!r.abort_reason.empty()) write_property(out, "abort_reason", r.abort_reason);
   out << "    </properties>\n";

@@ -77,9 +77,19 @@ prometheus::Histogram::BucketBoundaries second_buckets() {
 
 }  // namespace
 
-PrometheusExporter::PrometheusExporter(const std::string& drill, const std::string& run_id)
+std::unique_ptr<LiveOutput> create_prometheus_exporter(const LiveSettings& settings) {
+  if (settings.metrics_listen.empty() && settings.pushgateway.empty()) return nullptr;
+  auto exporter = std::make_unique<PrometheusExporter>(settings.drill_name, settings.run_id,
+                                                       settings.pushgateway);
+  if (!settings.metrics_listen.empty()) exporter->listen(settings.metrics_listen);
+  return exporter;
+}
+
+PrometheusExporter::PrometheusExporter(const std::string& drill, const std::string& run_id,
+                                       std::string pushgateway)
     : drill_(common::secret_values().redact(drill)),
       run_id_(common::secret_values().redact(run_id)),
+      pushgateway_(std::move(pushgateway)),
       registry_(std::make_shared<prometheus::Registry>()),
       metrics_(std::make_unique<Metrics>(*registry_)) {
   metrics_->faults_active.Add({{"drill", drill_}}).Set(0);
@@ -120,11 +130,17 @@ void PrometheusExporter::push(const std::string& url) {
   }
 }
 
+void PrometheusExporter::deliver(const RunResult&) {
+  if (!pushgateway_.empty()) push(pushgateway_);
+}
+
 void PrometheusExporter::on_event(const TimelineEvent& e) {
   std::lock_guard lock(mutex_);
   auto& active = metrics_->faults_active.Add({{"drill", drill_}});
-  if (e.type == "fault_injected") active.Increment();
-  if (e.type == "fault_reverted" || e.type == "fault_revert_failed") active.Decrement();
+  if (e.type == EventType::FaultInjected) active.Increment();
+  if (e.type == EventType::FaultReverted || e.type == EventType::FaultRevertFailed) {
+    active.Decrement();
+  }
 }
 
 void PrometheusExporter::on_load_second(const std::string& profile,
@@ -153,7 +169,9 @@ void PrometheusExporter::on_check(const CheckResult& c) {
                    {"step", secrets.redact(c.step)},
                    {"kind", c.kind},
                    {"check", secrets.redact(c.description)}};
-  double state = c.verdict == "passed" ? 1 : c.verdict == "pending" ? 0 : -1;
+  double state = c.verdict == CheckVerdict::Passed    ? 1
+                 : c.verdict == CheckVerdict::Pending ? 0
+                                                      : -1;
   metrics_->check_state.Add(labels).Set(state);
   if (c.time_to_detect_s) metrics_->time_to_detect.Add(labels).Set(*c.time_to_detect_s);
 }

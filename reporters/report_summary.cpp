@@ -19,14 +19,22 @@ std::string tally_text(const Tally& t, const std::string& noun, const std::strin
   return text;
 }
 
+// "revert_failed" -> "REVERT FAILED"
+std::string title_of(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+    return c == '_' ? ' ' : static_cast<char>(std::toupper(c));
+  });
+  return name;
+}
+
 }  // namespace
 
 bool check_passed(const CheckResult& check) {
-  return check.verdict == "passed";
+  return check.verdict == CheckVerdict::Passed;
 }
 
 bool check_failed(const CheckResult& check) {
-  return check.verdict == "failed";
+  return check.verdict == CheckVerdict::Failed;
 }
 
 Tally tally_checks(const std::vector<CheckResult>& checks) {
@@ -54,13 +62,12 @@ int revert_failures(const std::vector<FaultResult>& faults) {
       std::count_if(faults.begin(), faults.end(), [](auto& f) { return f.revert_failed; }));
 }
 
-std::string verdict_title(const std::string& verdict) {
-  if (verdict == "revert_failed") return "REVERT FAILED";
-  if (verdict.empty()) return "UNKNOWN";
-  std::string title = verdict;
-  std::transform(title.begin(), title.end(), title.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return title;
+std::string verdict_title(RunVerdict verdict) {
+  return title_of(to_string(verdict));
+}
+
+std::string verdict_title(CheckVerdict verdict) {
+  return title_of(to_string(verdict));
 }
 
 std::string verdict_counts(const RunResult& r) {

@@ -8,7 +8,7 @@
 namespace firedrill::reporters {
 
 // Counts of one kind of verdict. `other` is anything neither passed nor failed: an inconclusive
-// check, or a verdict this build does not know, which no report may count as a pass.
+// check, or one still pending, which no report may count as a pass.
 struct Tally {
   int passed = 0;
   int failed = 0;
@@ -22,8 +22,10 @@ int revert_failures(const std::vector<FaultResult>& faults);
 bool check_passed(const CheckResult& check);
 bool check_failed(const CheckResult& check);
 
-// "PASSED", "FAILED", "ABORTED", "REVERT FAILED"; an unknown verdict in upper case.
-std::string verdict_title(const std::string& verdict);
+// "PASSED", "FAILED", "ABORTED", "REVERT FAILED".
+std::string verdict_title(RunVerdict verdict);
+// "PASSED", "FAILED", "INCONCLUSIVE", "PENDING".
+std::string verdict_title(CheckVerdict verdict);
 // "4 checks: 2 passed, 1 failed, 1 inconclusive; 2 thresholds: 2 passed; 1 fault not reverted"
 std::string verdict_counts(const RunResult& result);
 // "FAILED (exit 1)": short enough to stay one line, so that the last line of a console report

@@ -2,20 +2,60 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/exit_code.hpp"
 #include "loadgen/load_stats.hpp"
 
 namespace firedrill::reporters {
+
+enum class EventType {
+  DrillStart,
+  ReceiverStarted,
+  ServicesStarted,
+  StepStart,
+  StepEnd,
+  LoadEnd,
+  DryRun,  // a line of what a fault would change
+  FaultInjected,
+  FaultFailed,
+  FaultReverted,
+  FaultRevertFailed,
+  CheckPassed,
+  CheckFailed,
+  ThresholdFailed,
+  JournalFailed,
+  Aborted,
+  ServicesStopped,
+  DrillEnd,
+};
+
+enum class WindowKind { Eventually, Consistently };
+
+// Pending until the check's window decides it; observers see pending checks while they run.
+enum class CheckVerdict { Pending, Passed, Failed, Inconclusive };
+
+enum class RunVerdict { Passed, Failed, Aborted, RevertFailed };
+
+// The names the run result document and the reports use: "fault_injected", "eventually",
+// "inconclusive", "revert_failed"...
+std::string to_string(EventType type);
+std::string to_string(WindowKind window);
+std::string to_string(CheckVerdict verdict);
+std::string to_string(RunVerdict verdict);
+// The inverse of to_string. Throws std::invalid_argument, naming the known names, for any other:
+// a result this build does not understand is never rendered as something else.
+EventType parse_event_type(std::string_view name);
+WindowKind parse_window_kind(std::string_view name);
+CheckVerdict parse_check_verdict(std::string_view name);
+RunVerdict parse_run_verdict(std::string_view name);
 
 // Everything a drill produced; the only thing reporters read. Times are seconds from the start
 // of the drill unless named otherwise.
 struct TimelineEvent {
   double at_s = 0;
-  // drill_start, receiver_started, services_started, step_start, step_end, load_end,
-  // fault_injected, fault_failed, fault_reverted, fault_revert_failed, check_passed,
-  // check_failed, threshold_failed, journal_failed, aborted, services_stopped, drill_end
-  std::string type;
+  EventType type = EventType::DrillStart;
   std::string name;    // the step, fault or check it concerns
   std::string detail;  // one human line
 };
@@ -24,9 +64,9 @@ struct CheckResult {
   std::string step;         // name of the validate step
   std::string kind;         // e.g. "http"
   std::string description;  // the check's describe()
-  std::string window;       // "eventually" or "consistently"
+  WindowKind window = WindowKind::Eventually;
   double window_s = 0;
-  std::string verdict;  // "passed", "failed", "inconclusive"
+  CheckVerdict verdict = CheckVerdict::Pending;
   std::string message;  // what the last poll concluded
   nlohmann::json evidence = nlohmann::json::object();
   std::optional<double> time_to_detect_s;  // eventually: from the most recent fault injection
@@ -67,8 +107,9 @@ struct RunResult {
   std::string run_id;
   std::string started_at;  // ISO 8601, UTC
   double duration_s = 0;
-  std::string verdict;  // "passed", "failed", "aborted", "revert_failed"
-  int exit_code = 0;
+  // Aborted until the Runner decides: a result nobody finished never reads as a pass.
+  RunVerdict verdict = RunVerdict::Aborted;
+  common::ExitCode exit_code = common::kExitAborted;
   std::string abort_reason;
   std::vector<TimelineEvent> timeline;
   std::vector<CheckResult> checks;

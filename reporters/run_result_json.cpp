@@ -1,6 +1,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "loadgen/load_result_json.hpp"
 #include "reporters/report_summary.hpp"
@@ -70,6 +71,23 @@ class Reader {
     if (!v.is_boolean()) fail(key, "expected true or false, got " + describe(v));
     return v.get<bool>();
   }
+  // A name that to_string writes, read back by `parse`, which rejects any other.
+  template <typename Enum>
+  Enum name(const char* key, Enum (*parse)(std::string_view)) const {
+    const std::string text = string(key);
+    try {
+      return parse(text);
+    } catch (const std::invalid_argument& e) {
+      fail(key, e.what());
+    }
+  }
+  common::ExitCode exit_code(const char* key) const {
+    const int code = integer(key);
+    if (code < common::kExitOk || code > common::kExitRevertFailed) {
+      fail(key, "expected an exit code from 0 to 4, got " + std::to_string(code));
+    }
+    return static_cast<common::ExitCode>(code);
+  }
   const json& object(const char* key) const {
     const json& v = member(key);
     if (!v.is_object()) fail(key, "expected an object, got " + describe(v));
@@ -121,16 +139,16 @@ json to_json(const RunResult& r) {
   json timeline = json::array();
   for (const auto& e : r.timeline) {
     timeline.push_back(
-        {{"at_s", e.at_s}, {"type", e.type}, {"name", e.name}, {"detail", e.detail}});
+        {{"at_s", e.at_s}, {"type", to_string(e.type)}, {"name", e.name}, {"detail", e.detail}});
   }
   json checks = json::array();
   for (const auto& c : r.checks) {
     checks.push_back({{"step", c.step},
                       {"kind", c.kind},
                       {"description", c.description},
-                      {"window", c.window},
+                      {"window", to_string(c.window)},
                       {"window_s", c.window_s},
-                      {"verdict", c.verdict},
+                      {"verdict", to_string(c.verdict)},
                       {"message", c.message},
                       {"evidence", c.evidence},
                       {"time_to_detect_s", optional_number(c.time_to_detect_s)},
@@ -164,12 +182,21 @@ json to_json(const RunResult& r) {
                      {"started_s", l.started_s},
                      {"result", loadgen::to_json(l.result)}});
   }
-  return {
-      {"schema", kRunResultSchema}, {"drill_name", r.drill_name}, {"drill_file", r.drill_file},
-      {"run_id", r.run_id},         {"started_at", r.started_at}, {"duration_s", r.duration_s},
-      {"verdict", r.verdict},       {"exit_code", r.exit_code},   {"abort_reason", r.abort_reason},
-      {"summary", summary_of(r)},   {"timeline", timeline},       {"checks", checks},
-      {"thresholds", thresholds},   {"faults", faults},           {"loads", loads}};
+  return {{"schema", kRunResultSchema},
+          {"drill_name", r.drill_name},
+          {"drill_file", r.drill_file},
+          {"run_id", r.run_id},
+          {"started_at", r.started_at},
+          {"duration_s", r.duration_s},
+          {"verdict", to_string(r.verdict)},
+          {"exit_code", static_cast<int>(r.exit_code)},
+          {"abort_reason", r.abort_reason},
+          {"summary", summary_of(r)},
+          {"timeline", timeline},
+          {"checks", checks},
+          {"thresholds", thresholds},
+          {"faults", faults},
+          {"loads", loads}};
 }
 
 RunResult run_result_from_json(const json& doc) {
@@ -198,21 +225,21 @@ RunResult run_result_from_json(const json& doc) {
   r.run_id = in.string("run_id");
   r.started_at = in.string("started_at");
   r.duration_s = in.number("duration_s");
-  r.verdict = in.string("verdict");
-  r.exit_code = in.integer("exit_code");
+  r.verdict = in.name("verdict", &parse_run_verdict);
+  r.exit_code = in.exit_code("exit_code");
   r.abort_reason = in.string("abort_reason");
   in.each("timeline", [&](const Reader& e) {
-    r.timeline.push_back(
-        {e.number("at_s"), e.string("type"), e.string("name"), e.string("detail")});
+    r.timeline.push_back({e.number("at_s"), e.name("type", &parse_event_type), e.string("name"),
+                          e.string("detail")});
   });
   in.each("checks", [&](const Reader& c) {
     CheckResult check;
     check.step = c.string("step");
     check.kind = c.string("kind");
     check.description = c.string("description");
-    check.window = c.string("window");
+    check.window = c.name("window", &parse_window_kind);
     check.window_s = c.number("window_s");
-    check.verdict = c.string("verdict");
+    check.verdict = c.name("verdict", &parse_check_verdict);
     check.message = c.string("message");
     check.evidence = c.member("evidence");
     check.time_to_detect_s = c.optional_number("time_to_detect_s");

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "clients/local_services.hpp"
 #include "common/param_schema.hpp"
 #include "loadgen/load_config.hpp"
+#include "local/local_services.hpp"
 #include "validators/check_window.hpp"
 
 namespace firedrill::scenarios {
@@ -92,7 +92,7 @@ struct Drill {
   Metadata metadata;
   Target target;
   nlohmann::json integrations = nlohmann::json::object();
-  std::vector<clients::ServiceSpec> services;        // started before the first step, in order
+  std::vector<local::ServiceSpec> services;          // started before the first step, in order
   std::map<std::string, SourceLocation> service_at;  // by service name: where it was declared
   std::map<std::string, LoadProfile> load;
   std::vector<Step> steps;

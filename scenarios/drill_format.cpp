@@ -253,7 +253,12 @@ const MapDecl& profile_decl() {
            "Open loop: requests that may wait for a free stream before being dropped. Default: "
            "one second at the peak rate, at least 1000.",
            schema::integer(1, 100'000'000)},
-          {"seed", false, "Seed of the weighted request mix. Default 1.", schema::integer(0)},
+          {"arrival", false,
+           "Open loop: how requests arrive at the rate: uniform (evenly spaced) or poisson "
+           "(random gaps, as independent clients make). Default uniform.",
+           schema::interpolable({{"enum", {"uniform", "poisson"}}, {"default", "uniform"}})},
+          {"seed", false, "Seed of the weighted request mix and of poisson arrivals. Default 1.",
+           schema::integer(0)},
       }};
   return decl;
 }

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "clients/notification_receiver.hpp"
 #include "common/bounded_file.hpp"
 #include "common/suggest.hpp"
+#include "local/notification_receiver.hpp"
 #include "reporters/report_text.hpp"
 #include "scenarios/diagnostics.hpp"
 #include "scenarios/kind_catalog.hpp"
@@ -126,7 +126,7 @@ Target read_target(YamlReader& r, const Value& v) {
 void check_integration(YamlReader& r, const Field& f, const nlohmann::json& settings) {
   if (f.key == "receiver") {
     try {
-      clients::receiver_options(settings);
+      local::receiver_options(settings);
     } catch (const std::exception& e) {
       r.error(f.value.at, e.what());
     }

@@ -10,6 +10,7 @@
 
 #include "common/errors.hpp"
 #include "common/suggest.hpp"
+#include "loadgen/load_result_json.hpp"
 #include "loadgen/url.hpp"
 
 namespace firedrill::scenarios {
@@ -282,6 +283,19 @@ std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
       r.error(f->key_at, "`maxQueue` only applies to an open-loop profile (with rate or stages)");
     } else {
       set_integer(r, *e, "maxQueue", 1, 100'000'000, c.max_queue);
+    }
+  }
+  if (const Field* f = e->find("arrival")) {
+    if (!rate && !stages) {
+      r.error(f->key_at, "`arrival` only applies to an open-loop profile (with rate or stages)");
+    } else if (auto s = r.scalar(f->value, "an arrival process")) {
+      if (auto arrival = loadgen::arrival_from_name(s->value)) {
+        c.arrival = *arrival;
+      } else {
+        const std::vector<std::string> names = {loadgen::arrival_name(loadgen::Arrival::Uniform),
+                                                loadgen::arrival_name(loadgen::Arrival::Poisson)};
+        r.error(f->value.at, "expected " + common::list_names(names) + ", got " + s->shown());
+      }
     }
   }
   if (r.error_count() != errors_before) return std::nullopt;

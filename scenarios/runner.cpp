@@ -10,15 +10,16 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <thread>
 
 #include "chaos/fault.hpp"
 #include "chaos/revert_journal.hpp"
-#include "clients/local_services.hpp"
-#include "clients/notification_receiver.hpp"
 #include "common/secret_values.hpp"
 #include "loadgen/engine.hpp"
+#include "local/local_services.hpp"
+#include "local/notification_receiver.hpp"
+#include "scenarios/run_identity.hpp"
+#include "scenarios/run_verdict.hpp"
 #include "scenarios/service_state_metrics.hpp"
 #include "scenarios/threshold_evaluation.hpp"
 #include "validators/check.hpp"
@@ -30,19 +31,10 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using reporters::CheckResult;
+using reporters::EventType;
 using reporters::TimelineEvent;
 
 constexpr auto kPumpInterval = std::chrono::milliseconds(100);
-
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  std::time_t tt = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-}
 
 // A load profile running on its own thread for one load step.
 struct RunningLoad {
@@ -93,7 +85,7 @@ class Run {
   double now_s() const {
     return std::chrono::duration<double>(SteadyClock::now() - start_).count();
   }
-  void event(const std::string& type, const std::string& name, const std::string& detail,
+  void event(EventType type, const std::string& name, const std::string& detail,
              std::optional<double> at_s = std::nullopt);
   bool stopping() const { return interrupted_.load() || !abort_reason_.empty(); }
   // Sleeps until `until`, reverting faults whose `for` ran out and collecting finished loads.
@@ -144,8 +136,8 @@ class Run {
   bool infrastructure_error_ = false;
   reporters::RunResult result_;
   std::mutex observer_mutex_;  // load observers are called from the engines' threads
-  std::unique_ptr<clients::NotificationReceiver> receiver_;
-  std::unique_ptr<clients::LocalServices> services_;
+  std::unique_ptr<local::NotificationReceiver> receiver_;
+  std::unique_ptr<local::LocalServices> services_;
   std::unique_ptr<ServiceStateMetrics> service_metrics_;
   std::map<std::size_t, std::vector<CheckSlot>> checks_;  // by validate step index
   std::size_t step_index_ = 0;
@@ -154,27 +146,27 @@ class Run {
 void Run::start_local_parts() {
   try {
     if (drill_.integrations.contains("receiver")) {
-      receiver_ = std::make_unique<clients::NotificationReceiver>(
-          clients::receiver_options(drill_.integrations["receiver"]));
-      event("receiver_started", "receiver", "listening on " + receiver_->address());
+      receiver_ = std::make_unique<local::NotificationReceiver>(
+          local::receiver_options(drill_.integrations["receiver"]));
+      event(EventType::ReceiverStarted, "receiver", "listening on " + receiver_->address());
     }
     if (!drill_.services.empty()) {
       std::filesystem::path dir = std::filesystem::path(options_.work_dir) / "services";
-      services_ = std::make_unique<clients::LocalServices>(drill_.services, dir, "/proc/self/exe");
+      services_ = std::make_unique<local::LocalServices>(drill_.services, dir, "/proc/self/exe");
       fault_context_.services = services_.get();
       if (drill_.integrations.contains("serviceMetrics")) {
         service_metrics_ = std::make_unique<ServiceStateMetrics>(
             *services_, drill_.integrations["serviceMetrics"].value("listen", ""));
       }
       services_->start_all(&interrupted_);
-      event("services_started", "services",
+      event(EventType::ServicesStarted, "services",
             fmt::format("{} service{} ready, logs in {}", drill_.services.size(),
                         drill_.services.size() == 1 ? "" : "s", dir.string()));
     }
   } catch (const std::exception& e) {
     abort_reason_ = std::string("could not start the drill's local parts: ") + e.what();
     infrastructure_error_ = true;
-    event("aborted", drill_.metadata.name, abort_reason_);
+    event(EventType::Aborted, drill_.metadata.name, abort_reason_);
   }
 }
 
@@ -182,12 +174,12 @@ void Run::stop_local_parts() {
   if (services_) {
     service_metrics_.reset();
     services_->stop_all();
-    event("services_stopped", "services", "");
+    event(EventType::ServicesStopped, "services", "");
   }
   receiver_.reset();
 }
 
-void Run::event(const std::string& type, const std::string& name, const std::string& detail,
+void Run::event(EventType type, const std::string& name, const std::string& detail,
                 std::optional<double> at_s) {
   TimelineEvent e{at_s.value_or(now_s()), type, name, detail};
   // An event dated back (a detection, known once its window settles) keeps the timeline ordered.
@@ -223,7 +215,7 @@ void Run::collect(RunningLoad& load) {
   load.collected = true;
   result_.loads.push_back({load.profile, load.step, load.started_s, std::move(load.result)});
   const auto& stats = result_.loads.back().result.stats;
-  event("load_end", load.step,
+  event(EventType::LoadEnd, load.step,
         fmt::format("{}: {} requests, {} errors", load.profile, stats.completed(),
                     stats.failed + stats.errored));
   check_abort_thresholds(load.profile);
@@ -236,7 +228,7 @@ void Run::check_abort_thresholds(const std::string& profile) {
     if (!r.passed && abort_reason_.empty()) {
       abort_reason_ = fmt::format("threshold {} {} failed (observed {})", t.metric, t.expression,
                                   r.observed_text);
-      event("threshold_failed", t.metric, abort_reason_);
+      event(EventType::ThresholdFailed, t.metric, abort_reason_);
     }
   }
 }
@@ -286,7 +278,7 @@ void Run::run_chaos_step(const Step& step) {
   ActiveFault active;
   active.id = fmt::format("fault-{}", faults_.size() + 1);
   fault_context_.note = [this, kind = step.fault.kind](const std::string& line) {
-    event("dry_run", kind, line);
+    event(EventType::DryRun, kind, line);
   };
   // What is active just before the fault is what no check may count as detected. Taking it can
   // be slow while monitoring is down: a Ctrl-C meanwhile must not be followed by the fault.
@@ -318,7 +310,7 @@ void Run::run_chaos_step(const Step& step) {
     active.fault->inject(fault_context_);
   } catch (const std::exception& e) {
     result_.faults[active.result_index].error = e.what();
-    event("fault_failed", step.fault.kind, e.what());
+    event(EventType::FaultFailed, step.fault.kind, e.what());
     abort_reason_ = "fault " + step.fault.kind + " failed: " + e.what();
     infrastructure_error_ = true;
     // A half-applied fault is still reverted: revert() is safe to call on anything inject did.
@@ -329,7 +321,7 @@ void Run::run_chaos_step(const Step& step) {
   last_fault_ = SteadyClock::now();
   last_fault_wall_ = std::chrono::system_clock::now();
   if (step.fault.for_duration) active.revert_at = *last_fault_ + *step.fault.for_duration;
-  event("fault_injected", step.fault.kind, fr.description);
+  event(EventType::FaultInjected, step.fault.kind, fr.description);
   faults_.push_back(std::move(active));
 }
 
@@ -344,13 +336,13 @@ void Run::revert(ActiveFault& f) {
     journal([&] { journal_->record_revert_failed(f.id, error); });
     fr.revert_failed = true;
     fr.error = e.what();
-    event("fault_revert_failed", fr.kind, e.what());
+    event(EventType::FaultRevertFailed, fr.kind, e.what());
     reverting_.store(nullptr);
     return;
   }
   journal([&] { journal_->record_reverted(f.id); });
   fr.reverted_s = now_s();
-  event("fault_reverted", fr.kind, fr.description);
+  event(EventType::FaultReverted, fr.kind, fr.description);
   reverting_.store(nullptr);
 }
 
@@ -387,21 +379,7 @@ void Run::journal_failed(const std::string& why) {
   abort_reason_ =
       "the revert journal cannot be written (" + why + "): stopping, and reverting from memory";
   infrastructure_error_ = true;
-  event("journal_failed", options_.journal_path, abort_reason_);
-}
-
-const char* check_state_name(validators::CheckState s) {
-  switch (s) {
-    case validators::CheckState::Pending:
-      return "pending";
-    case validators::CheckState::Passed:
-      return "passed";
-    case validators::CheckState::Failed:
-      return "failed";
-    case validators::CheckState::Inconclusive:
-      return "inconclusive";
-  }
-  return "failed";
+  event(EventType::JournalFailed, options_.journal_path, abort_reason_);
 }
 
 void Run::create_checks() {
@@ -450,8 +428,6 @@ void Run::note_baselines(std::size_t after_step) {
 
 void Run::run_validate_step(std::size_t index) {
   const Step& step = drill_.steps[index];
-  const bool eventually = step.window == Window::Eventually;
-  const char* window_name = eventually ? "eventually" : "consistently";
   double window_s = std::chrono::duration<double>(step.window_length).count();
   std::vector<CheckSlot>& slots = checks_[index];
   const size_t first = result_.checks.size();
@@ -459,10 +435,9 @@ void Run::run_validate_step(std::size_t index) {
     CheckResult r;
     r.step = step.name;
     r.kind = step.checks[i].kind;
-    r.window = window_name;
+    r.window = window_kind(step.window);
     r.window_s = window_s;
     r.started_s = now_s();
-    r.verdict = "pending";
     r.description = slots[i].description;
     result_.checks.push_back(r);
   }
@@ -471,17 +446,7 @@ void Run::run_validate_step(std::size_t index) {
   validators::CheckWindow window(step.window, slots.size(), last_fault_);
   auto publish = [&] {
     for (size_t i = 0; i < slots.size(); ++i) {
-      const validators::WindowCheck& w = window.checks()[i];
-      CheckResult& r = result_.checks[first + i];
-      r.verdict = check_state_name(w.state);
-      r.polls = w.polls;
-      r.message = w.observation.message;
-      r.evidence = w.observation.evidence;
-      r.ended_s = now_s();
-      r.time_to_detect_s.reset();
-      if (w.time_to_detect) {
-        r.time_to_detect_s = std::chrono::duration<double>(*w.time_to_detect).count();
-      }
+      record_window_check(window.checks()[i], now_s(), result_.checks[first + i]);
     }
   };
   while (!window.settled() && !stopping()) {
@@ -515,15 +480,16 @@ void Run::run_validate_step(std::size_t index) {
   publish();
   for (size_t i = 0; i < slots.size(); ++i) {
     const CheckResult& r = result_.checks[first + i];
-    if (r.verdict == "passed") {
+    if (r.verdict == reporters::CheckVerdict::Passed) {
       std::optional<double> detected_s;
       if (r.time_to_detect_s && last_fault_) {
         detected_s =
             std::chrono::duration<double>(*last_fault_ - start_).count() + *r.time_to_detect_s;
       }
-      event("check_passed", r.kind, r.description, detected_s);
-    } else if (r.verdict == "failed" || r.verdict == "inconclusive") {
-      event("check_failed", r.kind, r.description + ": " + r.message);
+      event(EventType::CheckPassed, r.kind, r.description, detected_s);
+    } else if (r.verdict == reporters::CheckVerdict::Failed ||
+               r.verdict == reporters::CheckVerdict::Inconclusive) {
+      event(EventType::CheckFailed, r.kind, r.description + ": " + r.message);
     }
   }
 }
@@ -541,8 +507,8 @@ reporters::RunResult Run::execute() {
   result_.drill_name = drill_.metadata.name;
   result_.drill_file = drill_.file;
   result_.run_id = options_.run_id;
-  result_.started_at = iso8601(wall_start_);
-  event("drill_start", drill_.metadata.name, "run " + options_.run_id);
+  result_.started_at = iso8601_utc(wall_start_);
+  event(EventType::DrillStart, drill_.metadata.name, "run " + options_.run_id);
   // Before anything could change: without a journal there is no revert after a crash.
   try {
     journal_.emplace(options_.journal_path);
@@ -552,7 +518,7 @@ reporters::RunResult Run::execute() {
     journal_error_ = e.what();
     abort_reason_ = std::string("cannot write the revert journal: ") + e.what();
     infrastructure_error_ = true;
-    event("aborted", drill_.metadata.name, abort_reason_);
+    event(EventType::Aborted, drill_.metadata.name, abort_reason_);
   }
 
   create_checks();
@@ -563,7 +529,7 @@ reporters::RunResult Run::execute() {
   for (step_index_ = 0; step_index_ < drill_.steps.size(); ++step_index_) {
     const Step& step = drill_.steps[step_index_];
     if (stopping()) break;
-    event("step_start", step.name, "");
+    event(EventType::StepStart, step.name, "");
     switch (step.type) {
       case StepType::Load:
         run_load_step(step);
@@ -579,12 +545,13 @@ reporters::RunResult Run::execute() {
         break;
     }
     housekeeping();
-    event("step_end", step.name, "");
+    event(EventType::StepEnd, step.name, "");
   }
   if (interrupted_.load()) {
     const char* name = sigabbrev_np(interrupt_signal_.load());
     abort_reason_ = std::string("interrupted by SIG") + (name ? name : "?");
-    event("aborted", drill_.metadata.name, abort_reason_ + ": stopping load, reverting faults");
+    event(EventType::Aborted, drill_.metadata.name,
+          abort_reason_ + ": stopping load, reverting faults");
   }
   stop_all_loads();
   for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
@@ -594,39 +561,13 @@ reporters::RunResult Run::execute() {
   for (const auto& t : drill_.thresholds) {
     result_.thresholds.push_back(evaluate_threshold(t, result_.loads));
     if (!result_.thresholds.back().passed) {
-      event("threshold_failed", t.metric,
+      event(EventType::ThresholdFailed, t.metric,
             t.expression + ", observed " + result_.thresholds.back().observed_text);
     }
   }
-
-  bool revert_failed = false;
-  for (const auto& f : result_.faults) revert_failed = revert_failed || f.revert_failed;
-  bool failed = false;
-  bool inconclusive = false;
-  for (const auto& c : result_.checks) {
-    failed = failed || c.verdict == "failed";
-    inconclusive = inconclusive || c.verdict == "inconclusive";
-  }
-  for (const auto& t : result_.thresholds) failed = failed || !t.passed;
-  if (revert_failed) {
-    result_.verdict = "revert_failed";
-    result_.exit_code = 4;
-  } else if (interrupted_.load() || infrastructure_error_ || (inconclusive && !failed)) {
-    result_.verdict = "aborted";
-    result_.exit_code = 3;
-  } else if (failed || !abort_reason_.empty()) {
-    result_.verdict = "failed";
-    result_.exit_code = 1;
-  } else {
-    result_.verdict = "passed";
-    result_.exit_code = 0;
-  }
-  result_.abort_reason = abort_reason_;
-  if (result_.abort_reason.empty() && inconclusive && !failed) {
-    result_.abort_reason = "a check could not reach a verdict";
-  }
+  decide_run_verdict({interrupted_.load(), infrastructure_error_, abort_reason_}, result_);
   result_.duration_s = now_s();
-  event("drill_end", drill_.metadata.name, result_.verdict);
+  event(EventType::DrillEnd, drill_.metadata.name, reporters::to_string(result_.verdict));
   for (auto* o : options_.observers) o->on_finish(result_);
   return result_;
 }
@@ -641,16 +582,6 @@ Runner::Runner(const Drill& drill, RunOptions options)
 reporters::RunResult Runner::run() {
   Run run(drill_, options_, interrupted_, interrupt_signal_, reverting_);
   return run.execute();
-}
-
-std::string generate_run_id(const std::string& drill_name) {
-  auto now = std::chrono::system_clock::now();
-  std::time_t tt = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  std::random_device rd;
-  return fmt::format("{}-{:04}{:02}{:02}-{:02}{:02}{:02}-{:04x}", drill_name, tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rd() & 0xffff);
 }
 
 }  // namespace firedrill::scenarios

@@ -45,6 +45,4 @@ class Runner {
   std::atomic<const char*> reverting_{nullptr};
 };
 
-std::string generate_run_id(const std::string& drill_name);
-
 }  // namespace firedrill::scenarios

@@ -15,7 +15,7 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-ClientMetric sample(const clients::ReplicaStatus& r, double value, MetricType type,
+ClientMetric sample(const local::ReplicaStatus& r, double value, MetricType type,
                     const std::string& reason = "") {
   ClientMetric m;
   m.label = {{"service", r.service}, {"replica", std::to_string(r.index)}};
@@ -31,7 +31,7 @@ ClientMetric sample(const clients::ReplicaStatus& r, double value, MetricType ty
 // Reads the supervisor at each scrape, so the metrics are never staler than the scrape.
 class ServiceStateCollector final : public prometheus::Collectable {
  public:
-  explicit ServiceStateCollector(const clients::LocalServices& services) : services_(services) {}
+  explicit ServiceStateCollector(const local::LocalServices& services) : services_(services) {}
 
   std::vector<MetricFamily> Collect() const override {
     MetricFamily up{"firedrill_service_replica_up",
@@ -56,14 +56,18 @@ class ServiceStateCollector final : public prometheus::Collectable {
                       {}};
     for (const std::string& name : services_.service_names()) {
       for (const auto& r : services_.status(name)) {
-        up.metric.push_back(sample(r, r.state == "running" ? 1 : 0, MetricType::Gauge));
+        up.metric.push_back(
+            sample(r, r.state == local::ReplicaState::Running ? 1 : 0, MetricType::Gauge));
         ready.metric.push_back(sample(r, r.ready ? 1 : 0, MetricType::Gauge));
         restarts.metric.push_back(sample(r, r.restarts, MetricType::Counter));
-        auto oom = std::count_if(r.terminations.begin(), r.terminations.end(),
-                                 [](const auto& t) { return t.reason == "OOMKilled"; });
+        auto oom = std::count_if(r.terminations.begin(), r.terminations.end(), [](const auto& t) {
+          return t.reason == local::TerminationReason::OOMKilled;
+        });
         ooms.metric.push_back(sample(r, static_cast<double>(oom), MetricType::Counter));
         if (!r.terminations.empty()) {
-          last.metric.push_back(sample(r, 1, MetricType::Gauge, r.terminations.back().reason));
+          last.metric.push_back(
+              sample(r, 1, MetricType::Gauge,
+                     std::string(local::to_string(r.terminations.back().reason))));
         }
       }
     }
@@ -71,7 +75,7 @@ class ServiceStateCollector final : public prometheus::Collectable {
   }
 
  private:
-  const clients::LocalServices& services_;
+  const local::LocalServices& services_;
 };
 
 }  // namespace
@@ -81,7 +85,7 @@ struct ServiceStateMetrics::Impl {
   std::shared_ptr<ServiceStateCollector> collector;
 };
 
-ServiceStateMetrics::ServiceStateMetrics(const clients::LocalServices& services,
+ServiceStateMetrics::ServiceStateMetrics(const local::LocalServices& services,
                                          const std::string& listen)
     : impl_(std::make_unique<Impl>()) {
   try {

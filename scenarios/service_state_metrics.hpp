@@ -2,7 +2,7 @@
 #include <memory>
 #include <string>
 
-#include "clients/local_services.hpp"
+#include "local/local_services.hpp"
 
 namespace firedrill::scenarios {
 
@@ -19,7 +19,7 @@ namespace firedrill::scenarios {
 class ServiceStateMetrics {
  public:
   // Throws std::runtime_error when the address cannot be bound.
-  ServiceStateMetrics(const clients::LocalServices& services, const std::string& listen);
+  ServiceStateMetrics(const local::LocalServices& services, const std::string& listen);
   ~ServiceStateMetrics();
   ServiceStateMetrics(const ServiceStateMetrics&) = delete;
   ServiceStateMetrics& operator=(const ServiceStateMetrics&) = delete;

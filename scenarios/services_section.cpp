@@ -11,8 +11,8 @@ namespace firedrill::scenarios {
 
 using common::list_names;
 
-using clients::RestartPolicy;
-using clients::ServiceSpec;
+using local::RestartPolicy;
+using local::ServiceSpec;
 
 namespace {
 
@@ -65,11 +65,11 @@ struct ServiceReader {
     return argv;
   }
 
-  std::optional<clients::ReadinessProbe> readiness(const Value& v) {
+  std::optional<local::ReadinessProbe> readiness(const Value& v) {
     auto e = r.map(v, "a readiness probe like {path: /healthz, period: 500ms}", true);
     if (!e) return std::nullopt;
     r.check_keys(*e, readiness_decl());
-    clients::ReadinessProbe probe;
+    local::ReadinessProbe probe;
     if (const Field* f = e->find("path")) {
       if (auto s = r.scalar(f->value, "a path like /healthz")) {
         if (s->value.starts_with('/')) {
@@ -189,7 +189,7 @@ ServicesSection parse_services(YamlReader& reader, const Value& value) {
   ServiceReader services{reader, {}};
   std::vector<std::pair<ServiceSpec, SourceLocation>> with_ports;  // where each port was written
   for (const auto& f : e->fields) {
-    if (!clients::valid_service_name(f.key)) {
+    if (!local::valid_service_name(f.key)) {
       reader.error(f.key_at, "service name `" + f.key +
                                  "` may hold only lowercase letters, digits and - (it names "
                                  "files, directories and cgroups)");

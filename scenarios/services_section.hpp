@@ -3,15 +3,15 @@
 #include <string>
 #include <vector>
 
-#include "clients/local_services.hpp"
+#include "local/local_services.hpp"
 #include "scenarios/drill.hpp"
 #include "scenarios/yaml_reader.hpp"
 
 namespace firedrill::scenarios {
 
 struct ServicesSection {
-  std::vector<clients::ServiceSpec> services;  // the valid ones, in file order
-  std::map<std::string, SourceLocation> at;    // by name: where each was declared
+  std::vector<local::ServiceSpec> services;  // the valid ones, in file order
+  std::map<std::string, SourceLocation> at;  // by name: where each was declared
 };
 
 // The `services` block: local processes the drill starts, by name. Every problem is reported at

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "clients/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 #include "validators/alerting_support.hpp"
 
 namespace firedrill::validators::alerting {
@@ -19,7 +19,7 @@ bool labels_agree(const json& a, const json& b) {
 }
 
 std::string since_text(const ActiveAlert& a) {
-  return a.since ? " since " + clients::format_rfc3339(*a.since) : std::string();
+  return a.since ? " since " + common::format_rfc3339(*a.since) : std::string();
 }
 
 NoveltyJudgement judge_one(
@@ -29,7 +29,7 @@ NoveltyJudgement judge_one(
   const WallClock::time_point detection_start = alerting::detection_start(context);
   const std::string was = std::string("it was already ") + b.state + " in " + layer_name(b.layer) +
                           since_text(b) + " just before " + detection_start_text(context) +
-                          " (looked at " + clients::format_rfc3339(baseline.taken_at) + ")";
+                          " (looked at " + common::format_rfc3339(baseline.taken_at) + ")";
   if (b.layer != Layer::Prometheus) {
     // Alertmanager keeps one startsAt while an alert stays active; a new one means it ended and
     // started again.
@@ -86,15 +86,15 @@ const ActiveAlert* AlertBaseline::find(const json& labels) const {
 }
 
 json AlertBaseline::to_json() const {
-  json out = {{"taken_at", clients::format_rfc3339(taken_at)}};
+  json out = {{"taken_at", common::format_rfc3339(taken_at)}};
   json alerts = json::array();
   for (const auto& a : active) {
     json entry = {{"layer", layer_name(a.layer)}, {"labels", a.labels}, {"state", a.state}};
-    if (a.since) entry["since"] = clients::format_rfc3339(*a.since);
+    if (a.since) entry["since"] = common::format_rfc3339(*a.since);
     alerts.push_back(std::move(entry));
   }
   out["active"] = std::move(alerts);
-  if (prometheus_started) out["prometheus_started"] = clients::format_rfc3339(*prometheus_started);
+  if (prometheus_started) out["prometheus_started"] = common::format_rfc3339(*prometheus_started);
   if (!errors.empty()) out["errors"] = errors;
   return out;
 }
@@ -125,10 +125,10 @@ void add_alertmanager(AlertBaseline& baseline, clients::AlertmanagerClient& clie
   }
 }
 
-void add_receiver(AlertBaseline& baseline, const clients::NotificationReceiver& receiver,
+void add_receiver(AlertBaseline& baseline, const local::NotificationReceiver& receiver,
                   const std::string& alertname) {
-  std::map<std::string, const clients::ReceivedAlert*> latest;  // by label set
-  std::vector<clients::Notification> all = receiver.notifications();
+  std::map<std::string, const local::ReceivedAlert*> latest;  // by label set
+  std::vector<local::Notification> all = receiver.notifications();
   for (const auto& n : all) {
     for (const auto& a : n.alerts) {
       if (a.alertname == alertname) latest[a.labels.dump()] = &a;
@@ -178,7 +178,7 @@ NoveltyJudgement judge_novelty(
     std::optional<WallClock::time_point> starts_at, const CheckContext& context,
     const std::function<std::optional<std::vector<clients::PrometheusAlert>>()>& prometheus_now) {
   if (starts_at && *starts_at <= detection_start(context)) {
-    return {Novelty::PreExisting, "it started at " + clients::format_rfc3339(*starts_at) +
+    return {Novelty::PreExisting, "it started at " + common::format_rfc3339(*starts_at) +
                                       ", before " + detection_start_text(context)};
   }
   if (!baseline.taken) return {Novelty::New, ""};

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "clients/alertmanager_client.hpp"
-#include "clients/notification_receiver.hpp"
 #include "clients/prometheus_client.hpp"
+#include "local/notification_receiver.hpp"
 #include "validators/check.hpp"
 
 // What the alerting checks remember of the instant a detection window opened (the drill start,
@@ -47,7 +47,7 @@ void add_prometheus(AlertBaseline& baseline, clients::PrometheusClient& client,
 void add_alertmanager(AlertBaseline& baseline, clients::AlertmanagerClient& client,
                       const std::string& alertname);
 // The receiver's own record: alerts whose latest notification up to now said firing.
-void add_receiver(AlertBaseline& baseline, const clients::NotificationReceiver& receiver,
+void add_receiver(AlertBaseline& baseline, const local::NotificationReceiver& receiver,
                   const std::string& alertname);
 
 // A client of integrations.prometheus or integrations.alertmanager for the checks of the other

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "clients/aws_client.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 
 namespace firedrill::validators::alerting {
@@ -20,12 +20,12 @@ WallClock::time_point detection_start(const CheckContext& context) {
 
 std::string detection_start_text(const CheckContext& context) {
   return std::string(context.last_fault ? "the fault" : "the drill start") + " at " +
-         clients::format_rfc3339(detection_start(context));
+         common::format_rfc3339(detection_start(context));
 }
 
 json detection_start_evidence(const CheckContext& context) {
   return {{"event", context.last_fault ? "fault" : "drill_start"},
-          {"at", clients::format_rfc3339(detection_start(context))}};
+          {"at", common::format_rfc3339(detection_start(context))}};
 }
 
 double seconds_between(WallClock::time_point from, WallClock::time_point to) {

@@ -10,10 +10,10 @@
 #include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
-namespace firedrill::clients {
+namespace firedrill::local {
 class LocalServices;
 class NotificationReceiver;
-}  // namespace firedrill::clients
+}  // namespace firedrill::local
 
 namespace firedrill::validators {
 
@@ -27,9 +27,9 @@ struct CheckContext {
   // When the validate step being polled opened: a `consistently` window judges what happened
   // from here on, between polls included.
   WallClock::time_point window_start;
-  const nlohmann::json* integrations = nullptr;       // the drill's integrations block
-  clients::LocalServices* services = nullptr;         // the drill's `services:`, if any
-  clients::NotificationReceiver* receiver = nullptr;  // integrations.receiver, if configured
+  const nlohmann::json* integrations = nullptr;     // the drill's integrations block
+  local::LocalServices* services = nullptr;         // the drill's `services:`, if any
+  local::NotificationReceiver* receiver = nullptr;  // integrations.receiver, if configured
 };
 
 enum class Verdict { Pass, Fail, Inconclusive };

@@ -2,9 +2,9 @@
 #include <memory>
 #include <set>
 
-#include "clients/json_fields.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/json_fields.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
@@ -14,8 +14,8 @@ namespace firedrill::validators {
 
 namespace {
 
-using clients::string_field;
 using common::FieldType;
+using common::string_field;
 using common::ValueError;
 using nlohmann::json;
 
@@ -88,14 +88,14 @@ class CloudWatchAlarmCheck final : public Check {
                     {"type", a.type},
                     {"state", a.state},
                     {"reason", common::excerpt(a.reason, 300)}};
-      if (a.since) entry["state_since"] = clients::format_rfc3339(*a.since);
+      if (a.since) entry["state_since"] = common::format_rfc3339(*a.since);
       shown.push_back(std::move(entry));
     }
     evidence["alarms"] = std::move(shown);
     json seen = json::array();
     for (const auto& t : transitions) {
       seen.push_back({{"alarm", t.alarm},
-                      {"at", clients::format_rfc3339(t.at)},
+                      {"at", common::format_rfc3339(t.at)},
                       {"from", t.old_state},
                       {"to", t.new_state},
                       {"summary", common::excerpt(t.summary, 200)}});
@@ -114,9 +114,9 @@ class CloudWatchAlarmCheck final : public Check {
       if (t.new_state != state_ || t.at < since) continue;
       o.verdict = Verdict::Pass;
       o.message = t.alarm + " went " + (t.old_state.empty() ? "" : t.old_state + " -> ") +
-                  t.new_state + " at " + clients::format_rfc3339(t.at) + ", " +
+                  t.new_state + " at " + common::format_rfc3339(t.at) + ", " +
                   alerting::relative_text(context, t.at) + ": " + common::excerpt(t.reason, 200);
-      evidence["transition_time"] = clients::format_rfc3339(t.at);
+      evidence["transition_time"] = common::format_rfc3339(t.at);
       evidence["state_reason"] = t.reason;
       evidence["time_to_state_s"] = alerting::seconds_between(since, t.at);
       o.evidence = std::move(evidence);
@@ -127,11 +127,11 @@ class CloudWatchAlarmCheck final : public Check {
       if (!old && a.state == state_) old = &a;
     }
     if (old && old->since && *old->since >= since) {
-      o.message = old->name + " is " + state_ + " since " + clients::format_rfc3339(*old->since) +
+      o.message = old->name + " is " + state_ + " since " + common::format_rfc3339(*old->since) +
                   " but its history has no StateUpdate to " + state_ + " yet";
     } else if (old) {
       o.message = old->name + " is " + state_ + " but entered it " +
-                  (old->since ? "at " + clients::format_rfc3339(*old->since) + ", " : "") +
+                  (old->since ? "at " + common::format_rfc3339(*old->since) + ", " : "") +
                   "before " + alerting::detection_start_text(context) + ", with no transition to " +
                   state_ + " since: pre-existing, it does not count as a detection";
     } else {

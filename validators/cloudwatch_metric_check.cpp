@@ -2,8 +2,8 @@
 #include <cctype>
 #include <memory>
 
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
@@ -112,7 +112,7 @@ class CloudWatchMetricCheck final : public Check {
       if (!holds && !violating) violating = &d;
       if (shown.size() < kMaxDatapointsShown) {
         shown.push_back(
-            {{"at", clients::format_rfc3339(d.at)}, {"value", d.value}, {"holds", holds}});
+            {{"at", common::format_rfc3339(d.at)}, {"value", d.value}, {"holds", holds}});
       }
     }
     evidence["datapoints"] = std::move(shown);
@@ -134,7 +134,7 @@ class CloudWatchMetricCheck final : public Check {
       const Datapoint& shown_point = match_ == "any" ? *holding : points.back();
       o.message = (match_ == "any" ? "datapoint " : "every datapoint, e.g. ") +
                   point_text(shown_point) + ", is " + comparison_.text;
-      evidence["matched_at"] = clients::format_rfc3339(shown_point.at);
+      evidence["matched_at"] = common::format_rfc3339(shown_point.at);
       evidence["time_to_match_s"] = alerting::seconds_between(since, shown_point.at);
     } else {
       o.message =
@@ -154,7 +154,7 @@ class CloudWatchMetricCheck final : public Check {
   }
 
   static std::string point_text(const Datapoint& d) {
-    return clients::format_rfc3339(d.at) + " = " + json(d.value).dump();
+    return common::format_rfc3339(d.at) + " = " + json(d.value).dump();
   }
 
   // GetMetricData from the start of the period holding `since` (periods aligned to their length,

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "clients/http_client.hpp"
-#include "clients/json_fields.hpp"
+#include "common/http_client.hpp"
+#include "common/json_fields.hpp"
 #include "validators/alerting_support.hpp"
 
 namespace firedrill::validators::aws {
@@ -50,7 +50,7 @@ std::optional<WallClock::time_point> timestamp(const json& value) {
 
 void malformed(const clients::AwsJsonClient& client, const std::string& operation,
                const std::string& what) {
-  throw clients::AwsError(client.service().name + " at " + clients::redact_url(client.endpoint()) +
+  throw clients::AwsError(client.service().name + " at " + common::redact_url(client.endpoint()) +
                               ": " + operation + ": the answer is malformed: " + what,
                           "MalformedResponse", 200);
 }
@@ -61,7 +61,7 @@ void for_each_page(clients::AwsJsonClient& client, const std::string& operation,
   for (int pages = 0; pages < max_pages; ++pages) {
     json output = client.call(operation, input, timeout);
     page(output);
-    std::string next = clients::string_field(output, "NextToken");
+    std::string next = common::string_field(output, "NextToken");
     if (next.empty()) return;
     input["NextToken"] = next;
   }
@@ -76,7 +76,7 @@ const json& list_field(const clients::AwsJsonClient& client, const std::string& 
 
 json client_evidence(const clients::AwsJsonClient& client) {
   return {{"service", client.service().name},
-          {"endpoint", clients::redact_url(client.endpoint())},
+          {"endpoint", common::redact_url(client.endpoint())},
           {"region", client.region()}};
 }
 

@@ -2,8 +2,8 @@
 #include <charconv>
 #include <optional>
 
-#include "clients/http_client.hpp"
 #include "common/errors.hpp"
+#include "common/http_client.hpp"
 #include "common/text.hpp"
 #include "validators/check.hpp"
 #include "validators/live_check_support.hpp"
@@ -76,7 +76,7 @@ class HttpCheck final : public Check {
   explicit HttpCheck(const common::Params& p) {
     request_.url = p.at("url").get<std::string>();
     if (!request_.url.starts_with("http://") && !request_.url.starts_with("https://")) {
-      throw ValueError("url: \"" + clients::redact_url(request_.url) +
+      throw ValueError("url: \"" + common::redact_url(request_.url) +
                        "\" must start with http:// or https://");
     }
     request_.method = p.at("method").get<std::string>();
@@ -118,7 +118,7 @@ class HttpCheck final : public Check {
   }
 
   std::string describe() const override {
-    std::string text = request_.method + " " + clients::redact_url(request_.url) + " -> status ";
+    std::string text = request_.method + " " + common::redact_url(request_.url) + " -> status ";
     for (std::size_t i = 0; i < statuses_.size(); ++i) {
       text += (i ? " or " : "") + statuses_[i].text;
     }
@@ -137,9 +137,9 @@ class HttpCheck final : public Check {
   }
 
   Observation observe(const CheckContext&) override {
-    clients::HttpResponse response = client_.perform(request_);
+    common::HttpResponse response = client_.perform(request_);
     Observation o;
-    o.evidence["request"] = request_.method + " " + clients::redact_url(request_.url);
+    o.evidence["request"] = request_.method + " " + common::redact_url(request_.url);
     o.evidence["latency_ms"] = live::milliseconds(response.elapsed);
     if (!response.ok()) {
       o.verdict = Verdict::Fail;
@@ -200,14 +200,14 @@ class HttpCheck final : public Check {
     }
   }
 
-  clients::HttpRequest request_;
+  common::HttpRequest request_;
   std::vector<StatusRange> statuses_;
   live::TextExpectation body_;
   std::string pointer_text_;
   std::optional<json::json_pointer> pointer_;
   std::optional<std::string> json_equals_;
   std::optional<Duration> max_latency_;
-  clients::HttpClient client_;
+  common::HttpClient client_;
 };
 
 }  // namespace

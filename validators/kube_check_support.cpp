@@ -1,7 +1,7 @@
 #include "validators/kube_check_support.hpp"
 
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 
 namespace firedrill::validators::kube {
 
@@ -37,7 +37,7 @@ std::optional<std::vector<json>> list_or_error(clients::KubeClient& client,
 }
 
 std::optional<WallClock::time_point> parse_time(const std::string& timestamp) {
-  return clients::parse_rfc3339(timestamp);
+  return common::parse_rfc3339(timestamp);
 }
 
 bool at_or_after(const std::string& timestamp, WallClock::time_point since) {

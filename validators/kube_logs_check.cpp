@@ -130,7 +130,7 @@ class KubeLogsCheck final : public Check {
         if (line.empty()) continue;
         ++lines;
         std::size_t space = line.find(' ');
-        auto at = clients::parse_rfc3339(line.substr(0, space));
+        auto at = common::parse_rfc3339(line.substr(0, space));
         if (!at || *at < since) {
           ++before;
           continue;

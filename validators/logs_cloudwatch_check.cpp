@@ -3,8 +3,8 @@
 #include <optional>
 #include <thread>
 
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
@@ -148,10 +148,9 @@ class LogsCloudWatchCheck final : public Check {
         ++found;
         if (!first_ms || ms < *first_ms) first_ms = ms;
         if (events.size() < kEventsShown) {
-          events.push_back(
-              {{"timestamp", clients::format_rfc3339(aws::from_epoch_milliseconds(ms))},
-               {"stream", e.value("logStreamName", "")},
-               {"message", common::excerpt(e.value("message", ""), 300)}});
+          events.push_back({{"timestamp", common::format_rfc3339(aws::from_epoch_milliseconds(ms))},
+                            {"stream", e.value("logStreamName", "")},
+                            {"message", common::excerpt(e.value("message", ""), 300)}});
         }
       }
       std::string next = output.value("nextToken", "");
@@ -173,7 +172,7 @@ class LogsCloudWatchCheck final : public Check {
       o.message = counted + " in " + group_ + " since " + alerting::detection_start_text(context);
       if (first_ms) {
         auto first = aws::from_epoch_milliseconds(*first_ms);
-        evidence["first_event_at"] = clients::format_rfc3339(first);
+        evidence["first_event_at"] = common::format_rfc3339(first);
         evidence["time_to_first_event_s"] = alerting::seconds_between(since, first);
       }
     } else if (!finished) {

@@ -2,10 +2,10 @@
 
 #include <regex>
 
-#include "clients/local_services.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
+#include "local/local_services.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
 
@@ -50,14 +50,14 @@ class LogsFileCheck final : public Check {
       throw std::runtime_error("the drill has no service `" + service_ + "` in its `services:`");
     }
     const auto since = alerting::detection_start(context);
-    std::vector<clients::LogLine> lines = context.services->log_lines(service_, replica_, since);
+    std::vector<local::LogLine> lines = context.services->log_lines(service_, replica_, since);
     int count = 0;
     json shown = json::array();
     for (const auto& line : lines) {
       if (!std::regex_search(line.text, pattern_)) continue;
       ++count;
       if (shown.size() < kLinesShown) {
-        shown.push_back({{"at", clients::format_rfc3339(line.at)},
+        shown.push_back({{"at", common::format_rfc3339(line.at)},
                          {"stream", line.stream},
                          {"line", common::excerpt(line.text, 500)}});
       }

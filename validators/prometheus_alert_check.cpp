@@ -148,7 +148,7 @@ class PrometheusAlertCheck final : public Check {
       const auto at = sample_time(s->samples.front().first);
       o.verdict = Verdict::Fail;
       o.message = name_ + " was " + s->metric.value("alertstate", state_) + " at " +
-                  clients::format_rfc3339(at) + ", " + alerting::relative_text(context, at) +
+                  common::format_rfc3339(at) + ", " + alerting::relative_text(context, at) +
                   " (between polls; it is no longer active)";
       evidence["series"] = series_evidence(poll.series);
       return o;
@@ -158,7 +158,7 @@ class PrometheusAlertCheck final : public Check {
                     ? "no " + alerting::selector_text(name_, labels_) + " alert fired since " +
                           alerting::detection_start_text(context)
                     : "no " + alerting::selector_text(name_, labels_) + " alert was " + state_ +
-                          " from " + clients::format_rfc3339(interval_start) + " to now";
+                          " from " + common::format_rfc3339(interval_start) + " to now";
     return o;
   }
 
@@ -194,7 +194,7 @@ class PrometheusAlertCheck final : public Check {
     }
     evidence["alerts"] = matching;
     if (!other_states.empty()) evidence["other_states"] = other_states;
-    if (restarted) evidence["prometheus_started"] = clients::format_rfc3339(*poll.started);
+    if (restarted) evidence["prometheus_started"] = common::format_rfc3339(*poll.started);
 
     Observation o;
     if (fresh) {
@@ -210,7 +210,7 @@ class PrometheusAlertCheck final : public Check {
     }
     if (reset) {
       return alerting::inconclusive(
-          "Prometheus restarted at " + clients::format_rfc3339(*poll.started) + ", after " +
+          "Prometheus restarted at " + common::format_rfc3339(*poll.started) + ", after " +
               alerting::detection_start_text(context) + "; " + name_ +
               (baseline_.errors.empty() ? " was already active before, and"
                                         : " may have been "
@@ -261,9 +261,9 @@ class PrometheusAlertCheck final : public Check {
     }
     const auto at = sample_time(first->samples.front().first);
     o.verdict = Verdict::Pass;
-    o.message = name_ + " fired at " + clients::format_rfc3339(at) + ", " +
+    o.message = name_ + " fired at " + common::format_rfc3339(at) + ", " +
                 alerting::relative_text(context, at);
-    evidence["fired_at"] = clients::format_rfc3339(at);
+    evidence["fired_at"] = common::format_rfc3339(at);
     evidence["time_to_fire_s"] = alerting::seconds_between(alerting::detection_start(context), at);
     return o;
   }
@@ -301,8 +301,8 @@ class PrometheusAlertCheck final : public Check {
     for (const auto& s : series) {
       if (out.size() >= kMaxSeriesShown || s.samples.empty()) continue;
       out.push_back({{"labels", s.metric},
-                     {"first", clients::format_rfc3339(sample_time(s.samples.front().first))},
-                     {"last", clients::format_rfc3339(sample_time(s.samples.back().first))},
+                     {"first", common::format_rfc3339(sample_time(s.samples.front().first))},
+                     {"last", common::format_rfc3339(sample_time(s.samples.back().first))},
                      {"samples", s.samples.size()}});
     }
     return out;

@@ -4,10 +4,10 @@
 #include <memory>
 #include <optional>
 
-#include "clients/notification_receiver.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
 #include "common/text.hpp"
+#include "local/notification_receiver.hpp"
 #include "validators/alert_baseline.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
@@ -24,7 +24,7 @@ constexpr std::size_t kMaxPayloadShown = 16 * 1024;
 constexpr std::size_t kMaxNotificationsShown = 20;
 
 // A received notification in evidence; a large payload is cut to keep reports readable.
-json notification_evidence(const clients::Notification& n) {
+json notification_evidence(const local::Notification& n) {
   json out = n.to_json();
   std::string payload = n.payload.dump();
   if (payload.size() > kMaxPayloadShown) {
@@ -34,8 +34,8 @@ json notification_evidence(const clients::Notification& n) {
   return out;
 }
 
-json notification_summary(const clients::Notification& n) {
-  return {{"received_at", clients::format_rfc3339(n.received_at)},
+json notification_summary(const local::Notification& n) {
+  return {{"received_at", common::format_rfc3339(n.received_at)},
           {"format", n.format},
           {"status", n.status},
           {"alertnames", n.alertnames()}};
@@ -91,17 +91,17 @@ class ReceiverNotificationCheck final : public Check {
     const auto since = absent_ ? interval_start : alerting::detection_start(context);
     json evidence = {
         {"receiver", context.receiver->address()},
-        {"since", absent_ ? json{{"event", "previous_poll"}, {"at", clients::format_rfc3339(since)}}
+        {"since", absent_ ? json{{"event", "previous_poll"}, {"at", common::format_rfc3339(since)}}
                           : alerting::detection_start_evidence(context)}};
     if (baseline_.taken && !absent_) evidence["baseline"] = baseline_.to_json();
-    const clients::Notification* found = nullptr;
-    const clients::ReceivedAlert* found_alert = nullptr;
+    const local::Notification* found = nullptr;
+    const local::ReceivedAlert* found_alert = nullptr;
     std::size_t earlier = 0;
     json received_since = json::array();
     json pre_existing = json::array();
     std::size_t count_since = 0;
     std::string unknown;
-    std::vector<clients::Notification> all = context.receiver->notifications();
+    std::vector<local::Notification> all = context.receiver->notifications();
     for (const auto& n : all) {
       bool fresh = n.received_at > since;
       if (fresh) {
@@ -120,7 +120,7 @@ class ReceiverNotificationCheck final : public Check {
           if (pre_existing.size() < kMaxNotificationsShown) {
             json entry = notification_summary(n);
             entry["labels"] = alert.labels;
-            entry["why"] = "it was sent at " + clients::format_rfc3339(*n.sent_at) + ", before " +
+            entry["why"] = "it was sent at " + common::format_rfc3339(*n.sent_at) + ", before " +
                            alerting::detection_start_text(context);
             pre_existing.push_back(std::move(entry));
           }
@@ -168,17 +168,17 @@ class ReceiverNotificationCheck final : public Check {
     if (absent_) {
       o.verdict = found ? Verdict::Fail : Verdict::Pass;
       o.message = found ? "a " + status_ + " " + alertname_ + " notification (" + found->format +
-                              ") arrived at " + clients::format_rfc3339(found->received_at)
+                              ") arrived at " + common::format_rfc3339(found->received_at)
                         : "no " + status_ + " " + alerting::selector_text(alertname_, labels_) +
-                              " notification arrived from " + clients::format_rfc3339(since) +
+                              " notification arrived from " + common::format_rfc3339(since) +
                               " to now; " + std::to_string(count_since) + " other notifications";
       if (found) evidence["notification"] = notification_evidence(*found);
     } else if (found) {
       o.verdict = Verdict::Pass;
       o.message = "a " + status_ + " " + alertname_ + " notification (" + found->format +
-                  ") arrived at " + clients::format_rfc3339(found->received_at) + ", " +
+                  ") arrived at " + common::format_rfc3339(found->received_at) + ", " +
                   alerting::relative_text(context, found->received_at);
-      evidence["received_at"] = clients::format_rfc3339(found->received_at);
+      evidence["received_at"] = common::format_rfc3339(found->received_at);
       evidence["time_to_notify_s"] = alerting::seconds_between(since, found->received_at);
       // The second half of the alerting path: from the alert firing to the page arriving.
       if (found_alert->starts_at) {
@@ -220,7 +220,7 @@ class ReceiverNotificationCheck final : public Check {
   }
 
  private:
-  bool matches(const clients::Notification& n, const clients::ReceivedAlert& a) const {
+  bool matches(const local::Notification& n, const local::ReceivedAlert& a) const {
     return (!format_ || n.format == *format_) && a.alertname == alertname_ && a.status == status_ &&
            alerting::labels_match(a.labels, labels_);
   }
@@ -228,9 +228,8 @@ class ReceiverNotificationCheck final : public Check {
   // Whether a matching alert in a notification after the fault is of an activation that began
   // after the baseline. Alertmanager re-sends what is still firing (on repeat_interval, and with
   // the whole group when a new alert joins it), so arriving late proves nothing by itself.
-  alerting::NoveltyJudgement judge(const clients::ReceivedAlert& alert,
-                                   const clients::Notification& n,
-                                   const std::vector<clients::Notification>& all,
+  alerting::NoveltyJudgement judge(const local::ReceivedAlert& alert, const local::Notification& n,
+                                   const std::vector<local::Notification>& all,
                                    const CheckContext& context) {
     // Its resolution reached the receiver after the baseline: what fires now started afresh.
     for (const auto& earlier : all) {

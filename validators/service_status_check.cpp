@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "clients/local_services.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
+#include "local/local_services.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/check.hpp"
 
@@ -53,11 +53,11 @@ class ServiceStatusCheck final : public Check {
       throw std::runtime_error("the drill has no service `" + service_ + "` in its `services:`");
     }
     const auto since = alerting::detection_start(context);
-    std::vector<clients::ReplicaStatus> all = context.services->status(service_);
+    std::vector<local::ReplicaStatus> all = context.services->status(service_);
     json replicas = json::array();
     int ready = 0, restarts_since = 0;
     std::vector<std::string> states;
-    std::optional<clients::Termination> matching;
+    std::optional<local::Termination> matching;
     std::vector<std::string> reasons_since;
     for (const auto& r : all) {
       if (!replicas_.empty() &&
@@ -66,16 +66,16 @@ class ServiceStatusCheck final : public Check {
       }
       replicas.push_back(r.to_json());
       if (r.ready) ++ready;
-      states.push_back(fmt::format("{}={}", r.index, r.state));
+      states.push_back(fmt::format("{}={}", r.index, local::to_string(r.state)));
       int ended_since = 0;
       for (const auto& t : r.terminations) {
         if (t.at <= since) continue;
         ++ended_since;
-        reasons_since.push_back(t.reason);
-        if (terminated_ && t.reason == *terminated_ && !matching) matching = t;
+        reasons_since.emplace_back(local::to_string(t.reason));
+        if (terminated_ && local::to_string(t.reason) == *terminated_ && !matching) matching = t;
       }
       // A replica that ended after the fault and has not started again has not restarted yet.
-      bool waiting = r.state != "running" && ended_since > 0;
+      bool waiting = r.state != local::ReplicaState::Running && ended_since > 0;
       restarts_since += ended_since - (waiting ? 1 : 0);
     }
     if (replicas.empty()) {
@@ -114,9 +114,9 @@ class ServiceStatusCheck final : public Check {
       o.message = fmt::format("{} ready, {} restarts since {}", ready, restarts_since,
                               alerting::detection_start_text(context));
       if (matching) {
-        o.message +=
-            fmt::format("; {} at {} ({})", matching->reason, clients::format_rfc3339(matching->at),
-                        alerting::relative_text(context, matching->at));
+        o.message += fmt::format("; {} at {} ({})", local::to_string(matching->reason),
+                                 common::format_rfc3339(matching->at),
+                                 alerting::relative_text(context, matching->at));
       }
     } else {
       o.verdict = Verdict::Fail;

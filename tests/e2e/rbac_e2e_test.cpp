@@ -75,14 +75,14 @@ class DrillRbac : public ::testing::Test {
     if (auto at = path.find("/NS/"); at != std::string::npos) {
       path.replace(at, 4, "/" + object["metadata"].value("namespace", "") + "/");
     }
-    clients::HttpRequest request;
+    common::HttpRequest request;
     request.method = "POST";
     request.url = sim_->server() + path;
     request.ca_pem = sim_->ca_pem();
     request.headers = {{"Authorization", std::string("Bearer ") + kSimToken},
                        {"Content-Type", "application/json"}};
     request.body = object.dump();
-    clients::HttpResponse response = clients::HttpClient().perform(request);
+    common::HttpResponse response = common::HttpClient().perform(request);
     ASSERT_EQ(response.status, 201) << path << ": " << response.body;
   }
 

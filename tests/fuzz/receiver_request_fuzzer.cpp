@@ -5,12 +5,12 @@
 #include <cstdint>
 #include <string>
 
-#include "clients/notification_formats.hpp"
-#include "clients/receiver_request.hpp"
-#include "clients/sns_signature.hpp"
+#include "local/notification_formats.hpp"
+#include "local/receiver_request.hpp"
+#include "local/sns_signature.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
-  namespace c = firedrill::clients;
+  namespace c = firedrill::local;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::size_t head_end = text.find("\r\n\r\n");
   std::string_view body = text;

@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "clients/alertmanager_client.hpp"
-#include "clients/http_client.hpp"
-#include "clients/notification_receiver.hpp"
 #include "clients/prometheus_client.hpp"
+#include "common/http_client.hpp"
+#include "local/notification_receiver.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -67,9 +67,9 @@ std::unique_ptr<Process> start_server(const std::function<std::vector<std::strin
 class Monitoring {
  public:
   Monitoring() {
-    clients::ReceiverOptions options;
+    local::ReceiverOptions options;
     options.listen = "127.0.0.1:0";
-    receiver_ = std::make_unique<clients::NotificationReceiver>(options);
+    receiver_ = std::make_unique<local::NotificationReceiver>(options);
     job_ = "firedrill-" + std::to_string(getpid()) + "-" + std::to_string(receiver_->port());
   }
 
@@ -158,14 +158,14 @@ class Monitoring {
 
   // Replaces the metric group of `case_name` (and `extra` grouping labels) on the Pushgateway.
   void push(const std::string& case_name, const std::string& text, const std::string& extra = "") {
-    clients::HttpRequest request;
+    common::HttpRequest request;
     request.method = "PUT";
     request.url = "http://127.0.0.1:" + std::to_string(pushgateway_port_) + "/metrics/job/" + job_ +
                   "/case/" + case_name + extra;
     request.body = text;
     request.headers = {{"Content-Type", "text/plain; version=0.0.4"}};
     request.timeout = 5s;
-    clients::HttpResponse response = clients::HttpClient().perform(request);
+    common::HttpResponse response = common::HttpClient().perform(request);
     ASSERT_TRUE(response.ok()) << response.error;
     ASSERT_EQ(response.status / 100, 2) << response.body;
   }
@@ -197,7 +197,7 @@ class Monitoring {
  private:
   TempDir dir_;
   validators::WallClock::time_point start_ = validators::WallClock::now();
-  std::unique_ptr<clients::NotificationReceiver> receiver_;
+  std::unique_ptr<local::NotificationReceiver> receiver_;
   std::string job_;
   uint16_t pushgateway_port_ = 0;
   uint16_t alertmanager_port_ = 0;

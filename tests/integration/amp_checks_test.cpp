@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "clients/rfc3339.hpp"
+#include "common/rfc3339.hpp"
 #include "tests/integration/aws_environment.hpp"
 #include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"
@@ -29,7 +29,7 @@ const WallClock::time_point kFault =
     std::chrono::floor<std::chrono::seconds>(WallClock::now()) - std::chrono::minutes(10);
 
 std::string at(std::chrono::seconds after_fault) {
-  return clients::format_rfc3339(kFault + after_fault);
+  return common::format_rfc3339(kFault + after_fault);
 }
 
 json alert(const std::string& name, const std::string& state, std::chrono::seconds active) {
@@ -106,8 +106,7 @@ TEST_F(AmpChecks, AlertActiveBeforeTheFaultFails) {
 
 TEST_F(AmpChecks, AlertOnARuleTheWorkspaceDoesNotHaveFailsAtOnce) {
   env_.static_keys(kKeyId, kSecret);
-  ASSERT_TRUE(
-      start({{"alerts", {alert("KubePodOOMKilled", "firing", std::chrono::seconds(30))}}}));
+  ASSERT_TRUE(start({{"alerts", {alert("KubePodOOMKilled", "firing", std::chrono::seconds(30))}}}));
   Observation o = observe("prometheus.alert", {{"name", "KubePodOOMKiled"}, {"expect", "absent"}});
   EXPECT_EQ(o.verdict, Verdict::Fail) << o.message;
   EXPECT_TRUE(o.final);

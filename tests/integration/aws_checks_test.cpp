@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "clients/aws_client.hpp"
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 #include "tests/integration/aws_environment.hpp"
 #include "tests/integration/contract_check_fixture.hpp"
 #include "tests/integration/contract_server.hpp"

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -19,9 +19,9 @@ namespace firedrill::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using clients::HttpClient;
-using clients::HttpRequest;
-using clients::HttpResponse;
+using common::HttpClient;
+using common::HttpRequest;
+using common::HttpResponse;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -164,8 +164,8 @@ TEST_F(HtmlReportInBrowser, RendersChartsWithoutErrorsOrFetches) {
 TEST_F(HtmlReportInBrowser, EdgeCasesRenderCleanly) {
   reporters::RunResult bare;
   bare.drill_name = "bare";
-  bare.verdict = "aborted";
-  bare.exit_code = 3;
+  bare.verdict = reporters::RunVerdict::Aborted;
+  bare.exit_code = common::kExitAborted;
   bare.abort_reason = "interrupted before the first step";
   reporters::RunResult silent = sample_run_result();
   silent.loads[1].result.stats = loadgen::LoadStats();

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "clients/kube_client.hpp"
+#include "common/base64.hpp"
 #include "tests/integration/kube_simulator.hpp"
 
 namespace firedrill::testing {
@@ -97,8 +98,8 @@ TEST(KubeClient, LabelAndFieldSelectorsAreEncoded) {
 TEST(KubeClient, ClientCertificateFromKubeconfigData) {
   KubeSimulator sim(shop_seed(1));
   auto config = sim.kubeconfig(
-      "    client-certificate-data: " + clients::base64_encode(sim.client_cert_pem()) +
-      "\n    client-key-data: " + clients::base64_encode(sim.client_key_pem()) + "\n");
+      "    client-certificate-data: " + common::base64_encode(sim.client_cert_pem()) +
+      "\n    client-key-data: " + common::base64_encode(sim.client_key_pem()) + "\n");
   KubeClient client = client_for(config);
   auto ns = client.get(clients::core_resource("namespaces", "", "shop"));
   EXPECT_EQ(ns["metadata"]["name"], "shop");
@@ -127,7 +128,7 @@ TEST(KubeClient, ExecPluginCredentialIsCachedUntilItExpires) {
   EXPECT_EQ(info["kind"], "ExecCredential");
   EXPECT_EQ(info["spec"]["interactive"], false);
   EXPECT_EQ(info["spec"]["cluster"]["server"], sim.server());
-  EXPECT_EQ(clients::base64_decode(
+  EXPECT_EQ(common::base64_decode(
                 info["spec"]["cluster"]["certificate-authority-data"].get<std::string>()),
             sim.ca_pem());
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 #include "tests/integration/support.hpp"
 
 namespace firedrill::testing {
@@ -38,12 +38,12 @@ class KubeSimulator {
     fs::path port_file = dir_.path() / "port";
     process_ = std::make_unique<Process>(
         std::vector<std::string>{
-            FIREDRILL_PYTHON, std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py",
-            "--seed", seed_file.string(), "--cert", cert.string(), "--key", key.string(),
-            "--client-ca", certs_.ca_cert.string(), "--port-file", port_file.string(),
-            "--kubeconfig-dir", dir_.path().string(), "--client-cert",
-            (dir_.path() / "alice.pem").string(), "--client-key",
-            (dir_.path() / "alice.key").string()},
+            FIREDRILL_PYTHON,
+            std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py", "--seed",
+            seed_file.string(), "--cert", cert.string(), "--key", key.string(), "--client-ca",
+            certs_.ca_cert.string(), "--port-file", port_file.string(), "--kubeconfig-dir",
+            dir_.path().string(), "--client-cert", (dir_.path() / "alice.pem").string(),
+            "--client-key", (dir_.path() / "alice.key").string()},
         dir_.path() / "simulator.log");
     for (int i = 0; i < 250 && port_ == 0; ++i) {
       std::string text = read_text(port_file);
@@ -98,8 +98,8 @@ class KubeSimulator {
 
   nlohmann::json sim(const std::string& path, const std::string& method = "GET",
                      const nlohmann::json& body = nullptr) const {
-    clients::HttpClient http;
-    clients::HttpRequest r;
+    common::HttpClient http;
+    common::HttpRequest r;
     r.method = method;
     r.url = server() + "/_sim/" + path;
     r.ca_pem = ca_pem();
@@ -115,8 +115,8 @@ class KubeSimulator {
   nlohmann::json state() const { return sim("state"); }
   // One request to the simulated Service in front of workload `name`; its HTTP status.
   long hit_service(const std::string& ns, const std::string& name, const std::string& path) const {
-    clients::HttpClient http;
-    clients::HttpRequest r;
+    common::HttpClient http;
+    common::HttpRequest r;
     r.url = server() + "/_sim/service/" + ns + "/" + name + path;
     r.ca_pem = ca_pem();
     r.tls_server_name = certificate_name_;

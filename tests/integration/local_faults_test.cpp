@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "chaos/fault.hpp"
-#include "clients/local_services.hpp"
+#include "local/local_services.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -24,15 +24,15 @@ using validators::Verdict;
 class LocalFaults : public ::testing::Test {
  protected:
   void SetUp() override {
-    clients::ServiceSpec target;
+    local::ServiceSpec target;
     target.name = "target";
     target.command = {"firedrill", "target", "--listen", "127.0.0.1:$(PORT)"};
     target.replicas = 2;
     target.port = free_port_block(2);
-    target.readiness = clients::ReadinessProbe{};
+    target.readiness = local::ReadinessProbe{};
     target.backoff = 200ms;
-    services_ = std::make_unique<clients::LocalServices>(std::vector<clients::ServiceSpec>{target},
-                                                         dir_.path(), FIREDRILL_BINARY);
+    services_ = std::make_unique<local::LocalServices>(std::vector<local::ServiceSpec>{target},
+                                                       dir_.path(), FIREDRILL_BINARY);
     services_->start_all();
     fault_context_.run_id = "test-run";
     fault_context_.services = services_.get();
@@ -76,7 +76,7 @@ class LocalFaults : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<clients::LocalServices> services_;
+  std::unique_ptr<local::LocalServices> services_;
   chaos::FaultContext fault_context_;
   validators::CheckContext check_context_;
 };

@@ -11,7 +11,7 @@
 #include <functional>
 #include <thread>
 
-#include "clients/http_client.hpp"
+#include "common/http_client.hpp"
 #include "tests/integration/support.hpp"
 
 namespace firedrill::testing {
@@ -19,24 +19,24 @@ namespace {
 
 using nlohmann::json;
 
-clients::HttpResponse post(const std::string& url, const std::string& body,
-                           clients::Headers headers = {}) {
-  clients::HttpRequest request;
+common::HttpResponse post(const std::string& url, const std::string& body,
+                          common::Headers headers = {}) {
+  common::HttpRequest request;
   request.method = "POST";
   request.url = url;
   request.body = body;
   request.headers = std::move(headers);
   request.headers.emplace_back("Content-Type", "application/json");
   request.timeout = std::chrono::seconds(10);
-  return clients::HttpClient().perform(request);
+  return common::HttpClient().perform(request);
 }
 
-clients::HttpResponse get(const std::string& url, clients::Headers headers = {}) {
-  clients::HttpRequest request;
+common::HttpResponse get(const std::string& url, common::Headers headers = {}) {
+  common::HttpRequest request;
   request.url = url;
   request.headers = std::move(headers);
   request.timeout = std::chrono::seconds(30);
-  return clients::HttpClient().perform(request);
+  return common::HttpClient().perform(request);
 }
 
 json alertmanager_payload(int alerts, int labels_each) {

@@ -54,8 +54,8 @@ TEST(ReportCommand, JunitIsValidAgainstTheSchema) {
   if (!have_tool("xmllint")) GTEST_SKIP() << "xmllint not installed (Debian package libxml2-utils)";
   TempDir dir;
   reporters::RunResult aborted = sample_run_result();
-  aborted.verdict = "aborted";
-  aborted.exit_code = 3;
+  aborted.verdict = reporters::RunVerdict::Aborted;
+  aborted.exit_code = common::kExitAborted;
   aborted.abort_reason = "interrupted by SIGINT <Ctrl-C>";
   aborted.faults[0].revert_failed = true;
   aborted.faults[0].reverted_s.reset();

@@ -16,10 +16,10 @@
 #include <future>
 #include <thread>
 
-#include "clients/http_client.hpp"
-#include "clients/notification_receiver.hpp"
-#include "clients/rfc3339.hpp"
-#include "clients/sns_signature.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
+#include "local/notification_receiver.hpp"
+#include "local/sns_signature.hpp"
 #include "tests/integration/support.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -75,8 +75,8 @@ class SnsReceiver : public ::testing::Test {
     ASSERT_TRUE(wait_for_port(sns_port_)) << read_text(dir_.path() / "nghttpd.log");
   }
 
-  clients::ReceiverOptions options() const {
-    clients::ReceiverOptions o;
+  local::ReceiverOptions options() const {
+    local::ReceiverOptions o;
     o.listen = "127.0.0.1:0";
     o.allowed_sns_topics = {kTopic, kRecordedTopic};
     o.sns_test_trust = {"https://127.0.0.1:" + std::to_string(sns_port_), certs_.ca_cert.string()};
@@ -124,16 +124,16 @@ class SnsReceiver : public ::testing::Test {
             {"Timestamp", "2026-12-02T07:06:08.123Z"}};
   }
 
-  static clients::HttpResponse post(const clients::NotificationReceiver& receiver,
-                                    const json& message) {
-    clients::HttpRequest request;
+  static common::HttpResponse post(const local::NotificationReceiver& receiver,
+                                   const json& message) {
+    common::HttpRequest request;
     request.method = "POST";
     request.url = receiver.url("/sns");
     request.body = message.dump();
     request.headers = {{"Content-Type", "text/plain; charset=UTF-8"},
                        {"x-amz-sns-message-type", message.value("Type", "")}};
     request.timeout = 10s;
-    return clients::HttpClient().perform(request);
+    return common::HttpClient().perform(request);
   }
 
   static const json kAlarm;
@@ -152,7 +152,7 @@ const json SnsReceiver::kAlarm = {{"AlarmName", "checkout-pod-restarts"},
                                   {"StateChangeTime", "2026-12-02T07:06:01.236+0000"}};
 
 TEST_F(SnsReceiver, SignedNotificationsOfBothVersionsAreDelivered) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()), "1")).status, 200);
   json ok = kAlarm;
   ok["NewStateValue"] = "OK";
@@ -167,12 +167,12 @@ TEST_F(SnsReceiver, SignedNotificationsOfBothVersionsAreDelivered) {
   EXPECT_EQ(got[1].status, "resolved");
   // An alarm is of the time it changed state, not of when its message arrived.
   ASSERT_TRUE(got[0].alerts[0].starts_at);
-  EXPECT_EQ(clients::format_rfc3339(*got[0].alerts[0].starts_at), "2026-12-02T07:06:01.236Z");
+  EXPECT_EQ(common::format_rfc3339(*got[0].alerts[0].starts_at), "2026-12-02T07:06:01.236Z");
 }
 
 // Signed by SNS itself, recorded: the string to sign and the digest are SNS's, not ours.
 TEST_F(SnsReceiver, AMessageSnsSignedVerifiesAndOneCharacterChangedDoesNot) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   json recorded = json::parse(read_text(kFixtures / "recorded-notification.json"));
   json tampered = recorded;
   tampered["Message"] = "boo!";
@@ -182,12 +182,12 @@ TEST_F(SnsReceiver, AMessageSnsSignedVerifiesAndOneCharacterChangedDoesNot) {
   EXPECT_EQ(receiver.notifications()[0].payload["Message"], "boo");
   // Replayed today, it is still of 2015: no check counts it as a page about a fault of now.
   ASSERT_TRUE(receiver.notifications()[0].sent_at);
-  EXPECT_EQ(clients::format_rfc3339(*receiver.notifications()[0].sent_at),
+  EXPECT_EQ(common::format_rfc3339(*receiver.notifications()[0].sent_at),
             "2015-09-20T01:22:14.001Z");
 }
 
 TEST_F(SnsReceiver, ForgedUnsignedAndWrongTopicMessagesAreRejectedAndNeverDelivered) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   json forged = signed_message(notification(kTopic, kAlarm.dump()));
   forged["Message"] = json({{"AlarmName", "other"}, {"NewStateValue", "ALARM"}}).dump();
   json unsigned_message = notification(kTopic, kAlarm.dump());
@@ -211,7 +211,7 @@ TEST_F(SnsReceiver, ForgedUnsignedAndWrongTopicMessagesAreRejectedAndNeverDelive
 }
 
 TEST_F(SnsReceiver, TheSigningCertificateIsFetchedOnceAndKept) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()))).status, 200);
   sns_.reset();  // SNS unreachable from now on
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, "second"))).status, 200);
@@ -221,7 +221,7 @@ TEST_F(SnsReceiver, TheSigningCertificateIsFetchedOnceAndKept) {
 // A signed message stays valid: one SNS took before the fault and posted again after it is not a
 // page about the fault. The same alarm, changed and sent after the fault, is.
 TEST_F(SnsReceiver, AMessageSentBeforeTheFaultDoesNotPassForAPageAboutIt) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   validators::CheckContext context;
   context.drill_start = std::chrono::system_clock::now() - 1h;
   context.last_fault = std::chrono::system_clock::now() - 1min;
@@ -232,7 +232,7 @@ TEST_F(SnsReceiver, AMessageSentBeforeTheFaultDoesNotPassForAPageAboutIt) {
         ->observe(context);
   };
   auto at = [](std::chrono::system_clock::time_point t, const char* zone) {
-    std::string text = clients::format_rfc3339(t);
+    std::string text = common::format_rfc3339(t);
     return text.substr(0, text.size() - 1) + zone;
   };
   const auto before = *context.last_fault - 10min;
@@ -287,20 +287,20 @@ class SilentServer {
 
 TEST_F(SnsReceiver, AWebhookIsAnsweredWhileASigningCertificateIsFetched) {
   SilentServer silent;
-  clients::ReceiverOptions o = options();
+  local::ReceiverOptions o = options();
   o.sns_test_trust.origin = "https://127.0.0.1:" + std::to_string(silent.port());
-  clients::NotificationReceiver receiver(o);
+  local::NotificationReceiver receiver(o);
   const json message = signed_message(notification(kTopic, kAlarm.dump()));
   auto sns = std::async(std::launch::async, [&] { return post(receiver, message).status; });
   ASSERT_TRUE(silent.connected_within(10s)) << "the certificate was never fetched";
 
-  clients::HttpRequest webhook;
+  common::HttpRequest webhook;
   webhook.method = "POST";
   webhook.url = receiver.url("/alertmanager");
   webhook.body = R"({"status":"firing","alerts":[{"status":"firing","labels":{"alertname":"X"}}]})";
   webhook.headers = {{"Content-Type", "application/json"}};
   webhook.timeout = 10s;
-  EXPECT_EQ(clients::HttpClient().perform(webhook).status, 200);
+  EXPECT_EQ(common::HttpClient().perform(webhook).status, 200);
   EXPECT_EQ(sns.wait_for(0s), std::future_status::timeout)
       << "the webhook was answered only after the certificate fetch ended";
   EXPECT_EQ(receiver.notifications().size(), 1u);
@@ -309,7 +309,7 @@ TEST_F(SnsReceiver, AWebhookIsAnsweredWhileASigningCertificateIsFetched) {
 }
 
 TEST_F(SnsReceiver, MessagesNamingEverNewCertificatesGetAFewFetchesAMinute) {
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   EXPECT_EQ(post(receiver, signed_message(notification(kTopic, kAlarm.dump()))).status, 200);
   auto naming = [&](std::size_t n) {
     json m = signed_message(notification(kTopic, kAlarm.dump()));
@@ -317,11 +317,11 @@ TEST_F(SnsReceiver, MessagesNamingEverNewCertificatesGetAFewFetchesAMinute) {
                           std::string(30, '0') + fmt::format("{:02x}", n) + ".pem";
     return m;
   };
-  const std::size_t limit = clients::SnsSignatureVerifier::kNewCertificatesPerMinute;
+  const std::size_t limit = local::SnsSignatureVerifier::kNewCertificatesPerMinute;
   for (std::size_t n = 1; n < limit; ++n) {
     EXPECT_EQ(post(receiver, naming(n)).status, 403) << n;  // nghttpd: 404
   }
-  clients::HttpResponse over = post(receiver, naming(limit));
+  common::HttpResponse over = post(receiver, naming(limit));
   EXPECT_EQ(over.status, 503);
   EXPECT_NE(over.body.find("new signing certificates in a minute"), std::string::npos) << over.body;
   // A certificate already known needs no fetch.
@@ -331,7 +331,7 @@ TEST_F(SnsReceiver, MessagesNamingEverNewCertificatesGetAFewFetchesAMinute) {
 
 TEST_F(SnsReceiver, SubscriptionsAreConfirmedOnlyOnAnSnsHostForAnAllowedTopic) {
   TestServer elsewhere;
-  clients::NotificationReceiver receiver(options());
+  local::NotificationReceiver receiver(options());
   const std::string sns_url =
       "https://sns.us-east-1.amazonaws.com/confirm?Action=ConfirmSubscription&Token=ours";
   EXPECT_EQ(post(receiver, signed_message(confirmation(kTopic, sns_url))).status, 200);
@@ -342,7 +342,7 @@ TEST_F(SnsReceiver, SubscriptionsAreConfirmedOnlyOnAnSnsHostForAnAllowedTopic) {
   // Signed, allowed topic, but a SubscribeURL elsewhere: never fetched.
   EXPECT_EQ(post(receiver, signed_message(confirmation(kTopic, elsewhere.url("/confirm")))).status,
             400);
-  std::vector<clients::SubscriptionEvent> events;
+  std::vector<local::SubscriptionEvent> events;
   for (int i = 0; i < 500 && events.size() < 3; ++i) {
     events = receiver.subscriptions();
     std::this_thread::sleep_for(10ms);

@@ -3,9 +3,9 @@
 
 #include "clients/alertmanager_client.hpp"
 #include "clients/monitoring_endpoint.hpp"
-#include "clients/notification_formats.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/rfc3339.hpp"
+#include "local/notification_formats.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
@@ -13,8 +13,8 @@ namespace firedrill::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using clients::format_rfc3339;
-using clients::parse_rfc3339;
+using common::format_rfc3339;
+using common::parse_rfc3339;
 using nlohmann::json;
 
 TEST(Rfc3339, ParsesWhatPrometheusAndAlertmanagerWrite) {
@@ -64,8 +64,8 @@ TEST(MonitoringEndpoint, CredentialsBecomeHeaders) {
   auto e = clients::endpoint_from_integrations(&integrations, "prometheus", "Prometheus", "");
   EXPECT_EQ(e.base_url, "https://prom.example:9090");
   EXPECT_TRUE(e.insecure);
-  EXPECT_EQ(e.headers, (clients::Headers{{"X-Scope-OrgID", "tenant-1"},
-                                         {"Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}}));
+  EXPECT_EQ(e.headers, (common::Headers{{"X-Scope-OrgID", "tenant-1"},
+                                        {"Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}}));
   // A check's own URL gets none of the integration's credentials.
   auto own = clients::endpoint_from_integrations(&integrations, "prometheus", "Prometheus",
                                                  "http://other:9090");
@@ -93,9 +93,9 @@ TEST(MonitoringEndpoint, SaysWhatIsMissingWithoutShowingSecrets) {
 }
 
 TEST(NotificationFormats, DeepJsonIsRefusedBeforeParsing) {
-  EXPECT_TRUE(clients::json_depth_within(R"({"a": [1, {"b": "[[[[["}]})", 3));
-  EXPECT_FALSE(clients::json_depth_within("[[[[", 3));
-  EXPECT_TRUE(clients::json_depth_within(R"(["\"[[[[[["])", 1));
+  EXPECT_TRUE(local::json_depth_within(R"({"a": [1, {"b": "[[[[["}]})", 3));
+  EXPECT_FALSE(local::json_depth_within("[[[[", 3));
+  EXPECT_TRUE(local::json_depth_within(R"(["\"[[[[[["])", 1));
 }
 
 std::unique_ptr<validators::Check> create(const std::string& kind_name, json params) {

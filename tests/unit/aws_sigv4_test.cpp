@@ -8,8 +8,8 @@ namespace firedrill::testing {
 namespace {
 
 using clients::AwsCredentials;
-using clients::HttpRequest;
 using clients::SigV4Signature;
+using common::HttpRequest;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

@@ -171,6 +171,21 @@ TEST(DrillParser, CompleteDrillProfilesBecomeLoadConfigs) {
   EXPECT_EQ(closed.requests.at(0).url, "http://127.0.0.1:8080/health");
 }
 
+TEST(DrillParser, OpenLoopProfilesChooseTheirArrivals) {
+  const std::string head = kHead.substr(0, kHead.find("load:"));
+  auto outcome = parse(head +
+                       "load:\n"
+                       "  steady: {rate: 10/s, arrival: poisson}\n"
+                       "  ramp: {stages: '10s:100/s', arrival: uniform}\n"
+                       "  plain: {rate: 10/s}\n"
+                       "steps: [{wait: 1s}]\n");
+  ASSERT_TRUE(outcome.drill) << scenarios::format_errors(outcome.errors);
+  const auto& load = outcome.drill->load;
+  EXPECT_EQ(load.at("steady").config.arrival, loadgen::Arrival::Poisson);
+  EXPECT_EQ(load.at("ramp").config.arrival, loadgen::Arrival::Uniform);
+  EXPECT_EQ(load.at("plain").config.arrival, loadgen::Arrival::Uniform);
+}
+
 TEST(DrillParser, CompleteDrillSteps) {
   auto outcome = parse(kCompleteDrill, {{"TOKEN", "s3cret"}});
   ASSERT_TRUE(outcome.drill) << scenarios::format_errors(outcome.errors);
@@ -448,7 +463,15 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"MaxQueueNeedsOpenLoop",
                   kHead.substr(0, kHead.find("load:")) +
                       "load:\n  base: {maxQueue: 10}\nsteps: [{wait: 1s}]\n",
-                  "6:10: `maxQueue` only applies to an open-loop profile (with rate or stages)"}),
+                  "6:10: `maxQueue` only applies to an open-loop profile (with rate or stages)"},
+        ErrorCase{"ArrivalNeedsOpenLoop",
+                  kHead.substr(0, kHead.find("load:")) +
+                      "load:\n  base: {arrival: poisson}\nsteps: [{wait: 1s}]\n",
+                  "6:10: `arrival` only applies to an open-loop profile (with rate or stages)"},
+        ErrorCase{"UnknownArrival",
+                  kHead.substr(0, kHead.find("load:")) +
+                      "load:\n  base: {rate: 10/s, arrival: bursty}\nsteps: [{wait: 1s}]\n",
+                  "6:31: expected `uniform` or `poisson`, got `bursty`"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
 
 TEST(DrillParser, ReportsEveryErrorSortedByPosition) {

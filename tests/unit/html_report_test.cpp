@@ -123,8 +123,8 @@ TEST(HtmlReport, EscapesEverythingFromTheResult) {
 TEST(HtmlReport, DrillWithoutLoadChecksOrFaults) {
   RunResult r;
   r.drill_name = "bare";
-  r.verdict = "aborted";
-  r.exit_code = 3;
+  r.verdict = RunVerdict::Aborted;
+  r.exit_code = common::kExitAborted;
   r.abort_reason = "the drill file's target did not resolve";
   std::string page = html(r);
   EXPECT_TRUE(charts(page).empty());

@@ -1,8 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "clients/http_client.hpp"
 #include "common/errors.hpp"
+#include "common/http_client.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
@@ -97,11 +97,11 @@ TEST(HttpCheck, BadParametersAreRejected) {
 }
 
 TEST(RedactUrl, HidesUserInformation) {
-  EXPECT_EQ(clients::redact_url("https://u:p@h:8443/x?y=1"), "https://***@h:8443/x?y=1");
-  EXPECT_EQ(clients::redact_url("https://token@h/"), "https://***@h/");
-  EXPECT_EQ(clients::redact_url("http://h/a@b"), "http://h/a@b");
-  EXPECT_EQ(clients::redact_url("http://h"), "http://h");
-  EXPECT_EQ(clients::redact_url("not a url"), "not a url");
+  EXPECT_EQ(common::redact_url("https://u:p@h:8443/x?y=1"), "https://***@h:8443/x?y=1");
+  EXPECT_EQ(common::redact_url("https://token@h/"), "https://***@h/");
+  EXPECT_EQ(common::redact_url("http://h/a@b"), "http://h/a@b");
+  EXPECT_EQ(common::redact_url("http://h"), "http://h");
+  EXPECT_EQ(common::redact_url("not a url"), "not a url");
 }
 
 }  // namespace

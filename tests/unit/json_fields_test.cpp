@@ -1,8 +1,8 @@
-#include "clients/json_fields.hpp"
+#include "common/json_fields.hpp"
 
 #include <gtest/gtest.h>
 
-namespace firedrill::clients {
+namespace firedrill::common {
 namespace {
 
 using nlohmann::json;
@@ -30,4 +30,4 @@ TEST(JsonFields, StringsFieldSkipsWhatIsNotAString) {
 }
 
 }  // namespace
-}  // namespace firedrill::clients
+}  // namespace firedrill::common

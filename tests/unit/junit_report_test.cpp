@@ -87,8 +87,8 @@ TEST(JunitReport, ChecksAndThresholdsAreTestcases) {
 
 TEST(JunitReport, RevertFailureAndAbortAreErrors) {
   RunResult r = sample_run_result();
-  r.verdict = "aborted";
-  r.exit_code = 3;
+  r.verdict = RunVerdict::Aborted;
+  r.exit_code = common::kExitAborted;
   r.abort_reason = "interrupted by SIGTERM";
   r.faults[0].reverted_s.reset();
   r.faults[0].revert_failed = true;
@@ -137,7 +137,8 @@ TEST(JunitReport, EscapesMarkupQuotesAndControlCharacters) {
 TEST(JunitReport, EmptyDrillIsAnEmptySuite) {
   RunResult r;
   r.drill_name = "empty";
-  r.verdict = "passed";
+  r.verdict = RunVerdict::Passed;
+  r.exit_code = common::kExitOk;
   std::string xml = junit(r);
   EXPECT_NE(xml.find("<testsuite name=\"empty\" tests=\"0\" failures=\"0\" errors=\"0\" "
                      "skipped=\"0\" time=\"0.000\">"),

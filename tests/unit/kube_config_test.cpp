@@ -13,6 +13,7 @@
 #include "clients/kube_client.hpp"
 #include "clients/kube_config.hpp"
 #include "clients/kube_credentials.hpp"
+#include "common/base64.hpp"
 #include "common/errors.hpp"
 
 namespace firedrill::clients {
@@ -356,8 +357,8 @@ TEST(KubeResource, PathsAndNames) {
   scale.subresource = "scale";
   EXPECT_EQ(scale.path(), "/apis/apps/v1/namespaces/shop/deployments/web/scale");
   EXPECT_EQ(scale.shown(), "deployments.apps \"web\"/scale in namespace shop");
-  EXPECT_EQ(base64_decode(base64_encode("any\nbytes\x01")), "any\nbytes\x01");
-  EXPECT_THROW(base64_decode("not*base64"), common::ValueError);
+  EXPECT_EQ(common::base64_decode(common::base64_encode("any\nbytes\x01")), "any\nbytes\x01");
+  EXPECT_THROW(common::base64_decode("not*base64"), common::ValueError);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The local services supervisor with real processes (sh, sleep, python3) in a temporary folder:
 // log capture, restarts and their backoff, restart policies, signals and hold-down, memory limits
 // that really OOM-kill, command overrides, readiness, and a stop that leaves nothing behind.
-#include "clients/local_services.hpp"
+#include "local/local_services.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -26,12 +26,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using clients::LocalServices;
-using clients::LogLine;
-using clients::ReplicaStatus;
-using clients::RestartPolicy;
-using clients::ServiceSpec;
-using clients::WallClock;
+using local::LocalServices;
+using local::LogLine;
+using local::ReplicaState;
+using local::ReplicaStatus;
+using local::RestartPolicy;
+using local::ServiceSpec;
+using local::TerminationReason;
+using local::WaitingReason;
+using local::WallClock;
 using ::testing::HasSubstr;
 
 // Allocates a megabyte at a time once $SERVICE_DIR/go exists. A failed allocation ends it with
@@ -129,7 +132,7 @@ class LocalServicesTest : public ::testing::Test {
 };
 
 TEST(ReplicaLogLine, ParsesTheCriFormat) {
-  auto line = clients::parse_log_line("2026-11-21T07:06:08.123456789Z stderr F hello  world ");
+  auto line = local::parse_log_line("2026-11-21T07:06:08.123456789Z stderr F hello  world ");
   ASSERT_TRUE(line.has_value());
   EXPECT_EQ(line->stream, "stderr");
   EXPECT_EQ(line->text, "hello  world ");
@@ -137,13 +140,13 @@ TEST(ReplicaLogLine, ParsesTheCriFormat) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(line->at.time_since_epoch()).count() %
           1'000'000'000,
       123456789);
-  auto empty = clients::parse_log_line("2026-11-21T07:06:08Z stdout F ");
+  auto empty = local::parse_log_line("2026-11-21T07:06:08Z stdout F ");
   ASSERT_TRUE(empty.has_value());
   EXPECT_EQ(empty->text, "");
-  EXPECT_FALSE(clients::parse_log_line("2026-11-21T07:06:08Z stdin F x"));
-  EXPECT_FALSE(clients::parse_log_line("2026-11-21T07:06:08Z stdout X x"));
-  EXPECT_FALSE(clients::parse_log_line("yesterday stdout F x"));
-  EXPECT_FALSE(clients::parse_log_line("2026-11-21T07:06:08Z stdout"));
+  EXPECT_FALSE(local::parse_log_line("2026-11-21T07:06:08Z stdin F x"));
+  EXPECT_FALSE(local::parse_log_line("2026-11-21T07:06:08Z stdout X x"));
+  EXPECT_FALSE(local::parse_log_line("yesterday stdout F x"));
+  EXPECT_FALSE(local::parse_log_line("2026-11-21T07:06:08Z stdout"));
 }
 
 TEST_F(LocalServicesTest, RejectsInconsistentSpecsNamingServiceAndSetting) {
@@ -156,7 +159,7 @@ TEST_F(LocalServicesTest, RejectsInconsistentSpecsNamingServiceAndSetting) {
     }
   };
   ServiceSpec probe = spec("web", "true");
-  probe.readiness = clients::ReadinessProbe{};
+  probe.readiness = local::ReadinessProbe{};
   expect_error({probe}, "service `web`: readiness");
   ServiceSpec a = spec("a", "true"), b = spec("b", "true");
   a.port = 20000;
@@ -248,14 +251,14 @@ TEST_F(LocalServicesTest, CrashLoopRestartsWithGrowingBackoff) {
 
   ASSERT_TRUE(eventually([&] {
     ReplicaStatus st = services->status("crashy").at(0);
-    return st.terminations.size() >= 4 && st.state == "waiting";
+    return st.terminations.size() >= 4 && st.state == ReplicaState::Waiting;
   }));
   ReplicaStatus st = services->status("crashy").at(0);
-  EXPECT_EQ(st.waiting_reason, "CrashLoopBackOff");
+  EXPECT_EQ(st.waiting_reason, WaitingReason::CrashLoopBackOff);
   EXPECT_GE(st.restarts, 3);
-  EXPECT_EQ(st.terminations.front().reason, "Killed");
+  EXPECT_EQ(st.terminations.front().reason, TerminationReason::Killed);
   EXPECT_EQ(st.terminations.front().signal, SIGKILL);
-  EXPECT_EQ(st.terminations.at(1).reason, "Error");
+  EXPECT_EQ(st.terminations.at(1).reason, TerminationReason::Error);
   EXPECT_EQ(st.terminations.at(1).exit_code, 1);
 
   // A start never comes before its delay: 100 ms after the kill, then 200, 400, 800 ms after
@@ -293,15 +296,17 @@ TEST_F(LocalServicesTest, RestartPoliciesDecideWhatEndsForGood) {
   }
   auto status = [&](const std::string& name) { return services->status(name).at(0); };
   ASSERT_TRUE(eventually([&] {
-    return status("never").state == "exited" && status("on-failure-ok").state == "exited" &&
+    return status("never").state == ReplicaState::Exited &&
+           status("on-failure-ok").state == ReplicaState::Exited &&
            status("on-failure-failed").restarts == 1 && status("always").restarts == 1 &&
-           status("on-failure-failed").state == "running" && status("always").state == "running";
+           status("on-failure-failed").state == ReplicaState::Running &&
+           status("always").state == ReplicaState::Running;
   }));
-  EXPECT_EQ(status("never").terminations.back().reason, "Error");
+  EXPECT_EQ(status("never").terminations.back().reason, TerminationReason::Error);
   EXPECT_EQ(status("never").terminations.back().detail, "exit code 1");
-  EXPECT_EQ(status("on-failure-ok").terminations.back().reason, "Completed");
+  EXPECT_EQ(status("on-failure-ok").terminations.back().reason, TerminationReason::Completed);
   EXPECT_EQ(status("on-failure-failed").terminations.back().exit_code, 3);
-  EXPECT_EQ(status("always").terminations.back().reason, "Completed");
+  EXPECT_EQ(status("always").terminations.back().reason, TerminationReason::Completed);
   EXPECT_EQ(status("never").pid, 0);
 }
 
@@ -314,17 +319,18 @@ TEST_F(LocalServicesTest, SignalHoldsDownUntilReleased) {
   const int other = services->status("held").at(0).pid;
   const std::vector<int> pids = services->signal("held", {1}, SIGTERM, true);
   ASSERT_EQ(pids.size(), 1u);
-  ASSERT_TRUE(eventually([&] { return services->status("held").at(1).state == "stopped"; }));
+  ASSERT_TRUE(
+      eventually([&] { return services->status("held").at(1).state == ReplicaState::Stopped; }));
   ReplicaStatus st = services->status("held").at(1);
-  EXPECT_EQ(st.waiting_reason, "HeldDown");
+  EXPECT_EQ(st.waiting_reason, WaitingReason::HeldDown);
   EXPECT_EQ(st.pid, 0);
   EXPECT_FALSE(st.ready);
-  EXPECT_EQ(st.terminations.back().reason, "Killed");
+  EXPECT_EQ(st.terminations.back().reason, TerminationReason::Killed);
   EXPECT_EQ(st.terminations.back().signal, SIGTERM);
   EXPECT_EQ(st.terminations.back().exit_code, 128 + SIGTERM);
   EXPECT_FALSE(alive(pids.front()));
   EXPECT_EQ(services->status("held").at(0).pid, other);
-  EXPECT_EQ(services->status("held").at(0).state, "running");
+  EXPECT_EQ(services->status("held").at(0).state, ReplicaState::Running);
   EXPECT_FALSE(services->wait_ready("held", {1}, 200ms));
 
   services->release("held", {1});
@@ -354,9 +360,10 @@ class MemoryLimitTest : public LocalServicesTest {
     EXPECT_EQ(services->limit_memory("hog", 0, 40 << 20), method);
     EXPECT_EQ(services->status("hog").at(0).memory_limit, "40Mi via " + method);
     std::ofstream(dir_ / "run" / "hog-0" / "go").put('x');
-    ASSERT_TRUE(eventually([&] { return services->status("hog").at(0).state == "exited"; }));
-    const clients::Termination t = services->status("hog").at(0).terminations.back();
-    EXPECT_EQ(t.reason, "OOMKilled") << t.detail;
+    ASSERT_TRUE(
+        eventually([&] { return services->status("hog").at(0).state == ReplicaState::Exited; }));
+    const local::Termination t = services->status("hog").at(0).terminations.back();
+    EXPECT_EQ(t.reason, TerminationReason::OOMKilled) << t.detail;
     nlohmann::json evidence = services->status("hog").at(0).to_json();
     EXPECT_EQ(evidence.at("terminations").at(0).at("reason"), "OOMKilled");
     EXPECT_EQ(evidence.at("memoryLimit"), "40Mi via " + method);
@@ -398,7 +405,7 @@ TEST_F(LocalServicesTest, OverrideCommandReplacesAndRestores) {
       eventually([&] { return count(services->log_lines("svc", 0, {}), "replaced") == 1; }));
   ReplicaStatus st = services->status("svc").at(0);
   EXPECT_EQ(st.restarts, 1);
-  EXPECT_EQ(st.terminations.back().reason, "Killed");
+  EXPECT_EQ(st.terminations.back().reason, TerminationReason::Killed);
 
   services->override_command("svc", {0}, {});
   ASSERT_TRUE(
@@ -412,7 +419,7 @@ TEST_F(LocalServicesTest, ReadinessFailureNamesTheReplicaAndQuotesItsLog) {
   ASSERT_NE(port, 0);
   ServiceSpec s = spec("web", "echo \"not listening on $PORT\"; echo boom >&2; exec sleep 30");
   s.port = port;
-  s.readiness = clients::ReadinessProbe{"/healthz", 100ms, 1s};
+  s.readiness = local::ReadinessProbe{"/healthz", 100ms, 1s};
   auto services = make({s});
   try {
     services->start_all();
@@ -434,12 +441,12 @@ TEST_F(LocalServicesTest, ReadyWhenTheProbeAnswers2xx) {
   s.command = {"python3", "-m", "http.server", "--bind", "127.0.0.1", "$(PORT)"};
   s.replicas = 2;
   s.port = port;
-  s.readiness = clients::ReadinessProbe{"/", 100ms, 15s};
+  s.readiness = local::ReadinessProbe{"/", 100ms, 15s};
   auto services = make({s});
   services->start_all();
   for (const auto& st : services->status("http")) {
     EXPECT_TRUE(st.ready) << st.index;
-    EXPECT_EQ(st.state, "running");
+    EXPECT_EQ(st.state, ReplicaState::Running);
   }
 }
 
@@ -465,7 +472,7 @@ TEST_F(LocalServicesTest, StopAllLeavesNoProcessBehind) {
   services->stop_all(300ms);
   for (const std::string name : {"parent", "stubborn"}) {
     for (const auto& st : services->status(name)) {
-      EXPECT_EQ(st.state, "stopped");
+      EXPECT_EQ(st.state, ReplicaState::Stopped);
       EXPECT_EQ(st.pid, 0);
     }
   }

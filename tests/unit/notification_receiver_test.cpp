@@ -12,10 +12,10 @@
 #include <optional>
 #include <thread>
 
-#include "clients/http_client.hpp"
-#include "clients/notification_receiver.hpp"
-#include "clients/rfc3339.hpp"
 #include "common/errors.hpp"
+#include "common/http_client.hpp"
+#include "common/rfc3339.hpp"
+#include "local/notification_receiver.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
 
@@ -23,8 +23,8 @@ namespace firedrill::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using clients::NotificationReceiver;
-using clients::ReceiverOptions;
+using local::NotificationReceiver;
+using local::ReceiverOptions;
 using nlohmann::json;
 
 ReceiverOptions loopback(std::size_t max_body = 1024 * 1024) {
@@ -34,16 +34,16 @@ ReceiverOptions loopback(std::size_t max_body = 1024 * 1024) {
   return options;
 }
 
-clients::HttpResponse send(const std::string& url, const std::string& body,
-                           clients::Headers headers = {}, const std::string& method = "POST") {
-  clients::HttpRequest request;
+common::HttpResponse send(const std::string& url, const std::string& body,
+                          common::Headers headers = {}, const std::string& method = "POST") {
+  common::HttpRequest request;
   request.method = method;
   request.url = url;
   request.body = body;
   request.headers = std::move(headers);
   request.headers.emplace_back("Content-Type", "application/json");
   request.timeout = 5s;
-  return clients::HttpClient().perform(request);
+  return common::HttpClient().perform(request);
 }
 
 // What Alertmanager 0.25 posts to a webhook_config.
@@ -62,7 +62,7 @@ json alertmanager_payload(const std::string& alertname, const std::string& statu
            {{{"status", status},
              {"labels", {{"alertname", alertname}, {"namespace", "shop"}, {"pod", "checkout-1"}}},
              {"annotations", {{"summary", "checkout was OOM killed"}}},
-             {"startsAt", starts_at ? clients::format_rfc3339(*starts_at)
+             {"startsAt", starts_at ? common::format_rfc3339(*starts_at)
                                     : std::string("2026-11-21T07:06:08.123Z")},
              {"endsAt", "0001-01-01T00:00:00Z"},
              {"generatorURL", "http://prometheus:9090/graph"},
@@ -85,7 +85,7 @@ TEST(NotificationReceiver, AlertmanagerWebhook) {
   ASSERT_EQ(n.alerts.size(), 1u);
   EXPECT_EQ(n.alerts[0].labels["pod"], "checkout-1");
   ASSERT_TRUE(n.alerts[0].starts_at.has_value());
-  EXPECT_EQ(clients::format_rfc3339(*n.alerts[0].starts_at), "2026-11-21T07:06:08.123Z");
+  EXPECT_EQ(common::format_rfc3339(*n.alerts[0].starts_at), "2026-11-21T07:06:08.123Z");
   EXPECT_EQ(n.labels["namespace"], "shop");
   EXPECT_EQ(n.payload, payload);
   EXPECT_EQ(n.path, "/");
@@ -248,7 +248,7 @@ TEST(NotificationReceiver, CallsBackForEachNotification) {
   ReceiverOptions options = loopback();
   std::mutex mutex;
   std::vector<std::string> seen;
-  options.on_notification = [&](const clients::Notification& n) {
+  options.on_notification = [&](const local::Notification& n) {
     std::lock_guard lock(mutex);
     seen.push_back(n.alertnames().at(0));
   };
@@ -329,18 +329,18 @@ TEST(NotificationReceiver, BrokenRequestsGetAnAnswerAndNothingElse) {
 
 // A loopback HTTP server that answers 200 to everything and remembers the request lines.
 TEST(NotificationReceiver, OptionsFromTheDrill) {
-  auto options = clients::receiver_options({{"listen", "0.0.0.0:9095"},
-                                            {"auth", {{"bearerToken", "pager-token"}}},
-                                            {"allowSnsTopics", kTopic},
-                                            {"maxBodyBytes", 2048}});
+  auto options = local::receiver_options({{"listen", "0.0.0.0:9095"},
+                                          {"auth", {{"bearerToken", "pager-token"}}},
+                                          {"allowSnsTopics", kTopic},
+                                          {"maxBodyBytes", 2048}});
   EXPECT_EQ(options.listen, "0.0.0.0:9095");
   EXPECT_EQ(options.auth.bearer_token, "pager-token");
   EXPECT_EQ(options.allowed_sns_topics, std::vector<std::string>{kTopic});
   EXPECT_EQ(options.max_body, 2048u);
-  EXPECT_EQ(clients::receiver_options(json()).listen, "127.0.0.1:9095");
-  EXPECT_THROW(clients::receiver_options({{"listen", "9095"}}), common::ValueError);
-  EXPECT_THROW(clients::receiver_options({{"listne", "127.0.0.1:1"}}), common::ValueError);
-  EXPECT_THROW(clients::receiver_options({{"maxBodyBytes", 0}}), common::ValueError);
+  EXPECT_EQ(local::receiver_options(json()).listen, "127.0.0.1:9095");
+  EXPECT_THROW(local::receiver_options({{"listen", "9095"}}), common::ValueError);
+  EXPECT_THROW(local::receiver_options({{"listne", "127.0.0.1:1"}}), common::ValueError);
+  EXPECT_THROW(local::receiver_options({{"maxBodyBytes", 0}}), common::ValueError);
 }
 
 TEST(NotificationReceiver, ListenErrorsAreClear) {

@@ -1,14 +1,14 @@
 // Who the receiver lets in: with auth configured, only a request with valid credentials, by any
 // configured way; and a receiver reachable from other machines is refused without auth.
-#include "clients/receiver_auth.hpp"
+#include "local/receiver_auth.hpp"
 
 #include <gtest/gtest.h>
 
-#include "clients/kube_config.hpp"
-#include "clients/notification_receiver.hpp"
+#include "common/base64.hpp"
 #include "common/errors.hpp"
+#include "local/notification_receiver.hpp"
 
-namespace firedrill::clients {
+namespace firedrill::local {
 namespace {
 
 ReceiverAuth all_ways() {
@@ -33,7 +33,7 @@ TEST(ReceiverAuth, ABearerTokenBasicAuthOrThePathSecretLetsIn) {
   const ReceiverAuth auth = all_ways();
   EXPECT_EQ(result(auth, "Bearer t0ken-for-pager", "/"), AuthResult::Accepted);
   EXPECT_EQ(result(auth, "bearer t0ken-for-pager", "/"), AuthResult::Accepted);
-  const std::string basic = "Basic " + base64_encode("sns:pa:ss");
+  const std::string basic = "Basic " + common::base64_encode("sns:pa:ss");
   EXPECT_EQ(result(auth, basic.c_str(), "/sns"), AuthResult::Accepted);
   AuthCheck by_path = check_receiver_auth(auth, nullptr, "/hooks/s3cret-path/alertmanager");
   EXPECT_EQ(by_path.result, AuthResult::Accepted);
@@ -47,11 +47,11 @@ TEST(ReceiverAuth, MissingOrWrongCredentialsAreRefusedAndSaidApart) {
   EXPECT_EQ(result(auth, "Bearer t0ken-for-pagex", "/"), AuthResult::Wrong);
   EXPECT_EQ(result(auth, "Bearer t0ken-for-pager-and-more", "/"), AuthResult::Wrong);
   EXPECT_EQ(result(auth, "Basic !!notbase64", "/"), AuthResult::Wrong);
-  const std::string wrong_user = "Basic " + base64_encode("am:pa:ss");
+  const std::string wrong_user = "Basic " + common::base64_encode("am:pa:ss");
   EXPECT_EQ(result(auth, wrong_user.c_str(), "/"), AuthResult::Wrong);
   EXPECT_EQ(result(auth, nullptr, "/hooks/s3cret-pat/alertmanager"), AuthResult::Wrong);
   // The token is a bearer token, not a password, and not a path.
-  const std::string token_as_basic = "Basic " + base64_encode("sns:t0ken-for-pager");
+  const std::string token_as_basic = "Basic " + common::base64_encode("sns:t0ken-for-pager");
   EXPECT_EQ(result(auth, token_as_basic.c_str(), "/"), AuthResult::Wrong);
   EXPECT_EQ(result(auth, nullptr, "/hooks/t0ken-for-pager"), AuthResult::Wrong);
   EXPECT_EQ(check_receiver_auth(auth, nullptr, "/").reason, "no credentials");
@@ -60,7 +60,7 @@ TEST(ReceiverAuth, MissingOrWrongCredentialsAreRefusedAndSaidApart) {
 TEST(ReceiverAuth, OnlyTheConfiguredWaysCount) {
   ReceiverAuth token_only;
   token_only.bearer_token = "t0ken-for-pager";
-  const std::string basic = "Basic " + base64_encode(":");
+  const std::string basic = "Basic " + common::base64_encode(":");
   EXPECT_EQ(result(token_only, basic.c_str(), "/"), AuthResult::Wrong);
   EXPECT_EQ(result(token_only, nullptr, "/hooks/t0ken-for-pager"), AuthResult::Missing);
 }
@@ -100,4 +100,4 @@ TEST(ReceiverExposure, BeyondLoopbackNeedsAuthOrInsecure) {
 }
 
 }  // namespace
-}  // namespace firedrill::clients
+}  // namespace firedrill::local

@@ -54,9 +54,9 @@ TEST(ReportSummary, TalliesAndVerdictLine) {
   EXPECT_EQ(verdict_counts(r),
             "5 checks: 3 passed, 1 failed, 1 inconclusive; 2 thresholds: 1 passed, 1 failed; 1 "
             "fault");
-  r.checks[0].verdict = "something new";
+  r.checks[0].verdict = CheckVerdict::Pending;
   EXPECT_EQ(tally_checks(r.checks).passed, 2);
-  EXPECT_EQ(verdict_title("revert_failed"), "REVERT FAILED");
+  EXPECT_EQ(verdict_title(RunVerdict::RevertFailed), "REVERT FAILED");
 }
 
 TEST(ReportSummary, ProfilesMergeTheirRuns) {

@@ -114,7 +114,8 @@ TEST(RunResultJson, RoundTripIsExact) {
 TEST(RunResultJson, EmptyResultRoundTrips) {
   RunResult r;
   r.drill_name = "nothing";
-  r.verdict = "passed";
+  r.verdict = RunVerdict::Passed;
+  r.exit_code = common::kExitOk;
   json doc = to_json(r);
   EXPECT_EQ(to_json(reparsed(r)), doc);
   EXPECT_TRUE(doc.at("loads").empty());
@@ -192,6 +193,51 @@ TEST(RunResultJson, MalformedDocumentsNameThePlace) {
   doc = good;
   doc["loads"][0]["result"]["intended"].erase("warmup_s");
   EXPECT_NE(error_of(doc).find("loads[0].result: "), std::string::npos) << error_of(doc);
+}
+
+// A saved result is read back only as firedrill wrote it: a name this build does not write is an
+// error at its place, never a default.
+TEST(RunResultJson, UnknownNamesAreErrors) {
+  const json good = to_json(sample_run_result());
+  json doc = good;
+  doc["verdict"] = "passed-ish";
+  EXPECT_EQ(error_of(doc),
+            "verdict: unknown verdict \"passed-ish\" (expected passed, failed, aborted or "
+            "revert_failed)");
+  doc = good;
+  doc["checks"][2]["verdict"] = "maybe";
+  EXPECT_NE(error_of(doc).find("checks[2].verdict: unknown verdict \"maybe\""), std::string::npos)
+      << error_of(doc);
+  doc = good;
+  doc["checks"][0]["window"] = "sometimes";
+  EXPECT_NE(error_of(doc).find("checks[0].window: unknown window \"sometimes\""), std::string::npos)
+      << error_of(doc);
+  doc = good;
+  doc["timeline"][3]["type"] = "fault_maybe";
+  EXPECT_NE(error_of(doc).find("timeline[3].type: unknown event type \"fault_maybe\""),
+            std::string::npos)
+      << error_of(doc);
+  doc = good;
+  doc["exit_code"] = 7;
+  EXPECT_EQ(error_of(doc), "exit_code: expected an exit code from 0 to 4, got 7");
+}
+
+TEST(RunResultJson, EveryNameReadsBack) {
+  for (CheckVerdict v : {CheckVerdict::Pending, CheckVerdict::Passed, CheckVerdict::Failed,
+                         CheckVerdict::Inconclusive}) {
+    EXPECT_EQ(parse_check_verdict(to_string(v)), v);
+  }
+  for (RunVerdict v :
+       {RunVerdict::Passed, RunVerdict::Failed, RunVerdict::Aborted, RunVerdict::RevertFailed}) {
+    EXPECT_EQ(parse_run_verdict(to_string(v)), v);
+  }
+  for (WindowKind w : {WindowKind::Eventually, WindowKind::Consistently}) {
+    EXPECT_EQ(parse_window_kind(to_string(w)), w);
+  }
+  for (int t = 0; t <= static_cast<int>(EventType::DrillEnd); ++t) {
+    const auto type = static_cast<EventType>(t);
+    EXPECT_EQ(parse_event_type(to_string(type)), type) << to_string(type);
+  }
 }
 
 TEST(JsonReport, IsTheDocumentAndSurvivesInvalidUtf8) {
@@ -274,7 +320,8 @@ TEST(ConsoleReport, FitsIn100ColumnsWithoutEscapeSequences) {
 TEST(ConsoleReport, EmptyDrill) {
   RunResult r;
   r.drill_name = "empty";
-  r.verdict = "passed";
+  r.verdict = RunVerdict::Passed;
+  r.exit_code = common::kExitOk;
   std::string text = console(r);
   EXPECT_NE(text.find("Checks: none"), std::string::npos) << text;
   EXPECT_NE(text.find("Thresholds: none"), std::string::npos) << text;
@@ -287,8 +334,8 @@ TEST(ConsoleReport, EmptyDrill) {
 
 TEST(ConsoleReport, AbortedDrillAndChecksWithoutDetection) {
   RunResult r = sample_run_result();
-  r.verdict = "aborted";
-  r.exit_code = 3;
+  r.verdict = RunVerdict::Aborted;
+  r.exit_code = common::kExitAborted;
   r.abort_reason = "interrupted (SIGINT); faults reverted";
   r.checks.resize(1);
   r.checks[0].time_to_detect_s.reset();
@@ -305,8 +352,8 @@ TEST(ConsoleReport, AbortedDrillAndChecksWithoutDetection) {
 
 TEST(ConsoleReport, RevertFailure) {
   RunResult r = sample_run_result();
-  r.verdict = "revert_failed";
-  r.exit_code = 4;
+  r.verdict = RunVerdict::RevertFailed;
+  r.exit_code = common::kExitRevertFailed;
   r.faults[0].reverted_s.reset();
   r.faults[0].revert_failed = true;
   r.faults[0].error = "patch deployment/checkout: 403 Forbidden";

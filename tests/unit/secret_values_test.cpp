@@ -51,11 +51,11 @@ TEST(ShownResult, RedactsWhatCameFromOutsideAndKeepsTheDocumentValid) {
   secrets.add("tok-1234567890", "${env:T}");
   reporters::RunResult r;
   r.drill_name = "drill in firedrill";
-  r.verdict = "failed";
+  r.verdict = reporters::RunVerdict::Failed;
   reporters::CheckResult c;
   c.kind = "exec";
-  c.verdict = "failed";
-  c.window = "eventually";
+  c.verdict = reporters::CheckVerdict::Failed;
+  c.window = reporters::WindowKind::Eventually;
   c.description = "curl -H 'Authorization: Bearer tok-1234567890'";
   c.evidence = {{"firedrill", {{"out", "tok-1234567890 firedrill"}}}, {"n", 3}};
   r.checks.push_back(c);
@@ -75,7 +75,7 @@ TEST(ShownResult, RedactsWhatCameFromOutsideAndKeepsTheDocumentValid) {
   EXPECT_EQ(shown.loads[0].result.config.requests[0].headers[0].second, "Bearer ${env:T}");
   // Read back as it was written: the schema and the verdicts are firedrill's own.
   reporters::RunResult again = reporters::run_result_from_json(reporters::to_json(shown));
-  EXPECT_EQ(again.verdict, "failed");
+  EXPECT_EQ(again.verdict, reporters::RunVerdict::Failed);
   EXPECT_EQ(again.checks[0].description, "curl -H 'Authorization: Bearer ${env:T}'");
 }
 

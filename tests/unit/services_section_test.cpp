@@ -9,7 +9,7 @@ namespace firedrill::testing {
 namespace {
 
 using namespace std::chrono_literals;
-using clients::RestartPolicy;
+using local::RestartPolicy;
 using ::testing::ElementsAre;
 
 const std::string kSteps = "steps:\n  - wait: 1s\n";
@@ -39,7 +39,7 @@ TEST(ServicesSection, ParsesEverySetting) {
   const auto& services = outcome.drill->services;
   ASSERT_EQ(services.size(), 2u);
 
-  const clients::ServiceSpec& t = services[0];
+  const local::ServiceSpec& t = services[0];
   EXPECT_EQ(t.name, "target");
   EXPECT_THAT(t.command, ElementsAre("firedrill", "target", "--listen", "127.0.0.1:$(PORT)"));
   EXPECT_EQ(t.replicas, 2);
@@ -55,7 +55,7 @@ TEST(ServicesSection, ParsesEverySetting) {
   EXPECT_EQ(t.max_backoff, 1min);
   EXPECT_EQ(t.memory_limit, std::optional<uint64_t>(256u << 20));
 
-  const clients::ServiceSpec& w = services[1];
+  const local::ServiceSpec& w = services[1];
   EXPECT_EQ(w.name, "worker");
   EXPECT_THAT(w.command, ElementsAre("/bin/sh", "-c", "python3 worker.py --port \"$PORT\""));
   EXPECT_EQ(w.replicas, 1);
@@ -76,7 +76,7 @@ TEST(ServicesSection, DefaultsAndAnEmptyReadinessMap) {
       "  api:\n    command: [sleep, '30']\n    port: 9000\n"
       "    readiness: {}\n    restart: {backoff: 1m}\n");
   ASSERT_TRUE(outcome.drill) << scenarios::format_errors(outcome.errors);
-  const clients::ServiceSpec& s = outcome.drill->services.at(0);
+  const local::ServiceSpec& s = outcome.drill->services.at(0);
   ASSERT_TRUE(s.readiness);
   EXPECT_EQ(s.readiness->path, "/healthz");
   EXPECT_EQ(s.readiness->period, 500ms);
