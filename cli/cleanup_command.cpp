@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "chaos/kube_fault_support.hpp"
+#include "chaos/run_cleanup.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
 #include "clients/kube_client.hpp"
@@ -16,13 +17,6 @@ namespace firedrill::cli {
 namespace {
 
 using nlohmann::json;
-
-// One object a run created, as found in the cluster.
-struct Leftover {
-  clients::KubeResource resource;  // with its namespace and name
-  std::string fault;               // the firedrill.io/fault label
-  bool terminating = false;
-};
 
 struct CleanupCommand {
   std::string run_id;
@@ -57,18 +51,15 @@ struct CleanupCommand {
       throw common::UsageError(std::string("cannot connect to Kubernetes: ") + e.what());
     }
 
-    const std::string selector = std::string(chaos::kube::kRunLabel) + "=" + label;
     std::cout << "searching namespace" << (searched.size() == 1 ? " " : "s ") << joined(searched)
               << " of " << client->server() << " (" << client->target().source
-              << ") for objects labelled " << selector
+              << ") for objects labelled " << chaos::kube::kRunLabel << "=" << label
               << (dry_run ? " (dry run: nothing will be deleted)" : "") << "\n";
-    bool complete = true;
-    std::vector<Leftover> found;
-    for (const auto& ns : searched) {
-      complete = find_in(*client, ns, selector, found) && complete;
-    }
-    for (const auto& leftover : found) complete = remove(*client, leftover) && complete;
-    if (found.empty() && complete) {
+    const chaos::LeftoverSearch search = chaos::find_leftovers(*client, searched, label);
+    for (const auto& error : search.errors) std::cerr << "firedrill cleanup: " << error << "\n";
+    bool complete = search.errors.empty();
+    for (const auto& leftover : search.found) complete = remove(*client, leftover) && complete;
+    if (search.found.empty() && complete) {
       std::cout << "nothing of run " << run_id << " is left\n";
     }
     if (!complete) {
@@ -105,85 +96,34 @@ struct CleanupCommand {
     } catch (const common::ValueError& e) {
       throw common::UsageError(drill_file + ": " + e.what());
     }
-    std::vector<std::string> out;
-    auto add = [&out](const std::string& ns) {
-      if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
-    };
-    for (const auto& ns : namespaces) {
-      try {
-        chaos::kube::check_namespace_param(ns);
-        if (!drill_file.empty()) chaos::kube::check_namespace_allowed(ns, settings);
-      } catch (const common::ValueError& e) {
-        throw common::UsageError(std::string("--") + e.what());
-      }
-      add(ns);
-    }
-    if (!namespaces.empty()) return out;
-    for (const auto& ns : settings.allowed_namespaces) {
-      if (!refused(ns)) add(ns);
-    }
-    if (out.empty()) {
-      throw common::UsageError(drill_file +
-                               ": integrations.kubernetes.allowNamespaces lists no namespace a "
-                               "fault may touch, so the run created nothing there");
-    }
-    return out;
-  }
-
-  // kube-system and the cluster's other own namespaces: no fault creates anything there.
-  static bool refused(const std::string& ns) {
     try {
-      chaos::kube::check_namespace_param(ns);
-      return false;
-    } catch (const common::ValueError&) {
-      return true;
+      return chaos::namespaces_to_clean(settings, namespaces, !drill_file.empty());
+    } catch (const common::ValueError& e) {
+      throw common::UsageError(namespaces.empty() ? drill_file + ": " + e.what()
+                                                  : std::string("--") + e.what());
     }
-  }
-
-  // Adds what the run created in `ns`; false when a kind could not be listed.
-  static bool find_in(clients::KubeClient& client, const std::string& ns,
-                      const std::string& selector, std::vector<Leftover>& found) {
-    bool listed = true;
-    for (clients::KubeResource kind : chaos::kube::created_kinds()) {
-      kind.namespace_name = ns;
-      clients::KubeListOptions options;
-      options.label_selector = selector;
-      try {
-        for (const auto& item : client.list(kind, options)) {
-          Leftover leftover{kind, "", chaos::kube::pod_terminating(item)};
-          leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
-          leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
-                               .value(chaos::kube::kFaultLabel, std::string());
-          found.push_back(std::move(leftover));
-        }
-      } catch (const clients::KubeApiError& e) {
-        std::cerr << "firedrill cleanup: " << e.what() << "\n";
-        listed = false;
-      }
-    }
-    return listed;
   }
 
   // Says what it did (or would do); false when the object may still be there.
-  bool remove(clients::KubeClient& client, const Leftover& leftover) const {
-    std::string what = leftover.resource.shown() +
-                       (leftover.fault.empty() ? "" : " (" + leftover.fault + ")") +
-                       (leftover.terminating ? " [terminating]" : "");
+  bool remove(clients::KubeClient& client, const chaos::Leftover& leftover) const {
     if (dry_run) {
-      std::cout << "would delete " << what << "\n";
+      std::cout << "would delete " << leftover.shown() << "\n";
       return true;
     }
-    try {
-      // Grace period 0: these are firedrill's own load pods, holding a node's CPU or memory, with
-      // nothing to drain.
-      bool deleted = client.remove(leftover.resource, 0);
-      std::cout << (deleted ? "deleted " : "already gone: ") << what << "\n";
-      return true;
-    } catch (const clients::KubeApiError& e) {
-      std::cout << "delete FAILED " << what << "\n";
-      std::cerr << "firedrill cleanup: " << e.what() << "\n";
-      return false;
+    const chaos::RemovalOutcome outcome = chaos::remove_leftover(client, leftover);
+    switch (outcome.removal) {
+      case chaos::Removal::Deleted:
+        std::cout << "deleted " << leftover.shown() << "\n";
+        return true;
+      case chaos::Removal::AlreadyGone:
+        std::cout << "already gone: " << leftover.shown() << "\n";
+        return true;
+      case chaos::Removal::Failed:
+        break;
     }
+    std::cout << "delete FAILED " << leftover.shown() << "\n";
+    std::cerr << "firedrill cleanup: " << outcome.error << "\n";
+    return false;
   }
 
   static std::string joined(const std::vector<std::string>& items) {

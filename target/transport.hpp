@@ -3,9 +3,7 @@
 #include <utility>
 #include <variant>
 
-#include "common/asio.hpp"
-
-#include <boost/asio/ssl.hpp>
+#include "common/asio_ssl.hpp"
 
 namespace firedrill::target {
 

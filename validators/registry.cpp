@@ -9,6 +9,7 @@ CheckKind prometheus_alert_check_kind();
 CheckKind prometheus_query_check_kind();
 CheckKind prometheus_rule_check_kind();
 CheckKind alertmanager_alert_check_kind();
+CheckKind grafana_alert_check_kind();
 CheckKind receiver_notification_check_kind();
 CheckKind service_status_check_kind();
 CheckKind logs_file_check_kind();
@@ -32,6 +33,7 @@ const std::vector<CheckKind>& check_kinds() {
       prometheus_query_check_kind(),
       prometheus_rule_check_kind(),
       alertmanager_alert_check_kind(),
+      grafana_alert_check_kind(),
       receiver_notification_check_kind(),
       service_status_check_kind(),
       logs_file_check_kind(),

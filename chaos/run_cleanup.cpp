@@ -1,0 +1,87 @@
+#include "chaos/run_cleanup.hpp"
+
+#include <algorithm>
+
+#include "common/errors.hpp"
+
+namespace firedrill::chaos {
+
+namespace {
+
+using nlohmann::json;
+
+// kube-system and the cluster's other own namespaces: no fault creates anything there.
+bool refused(const std::string& ns) {
+  try {
+    kube::check_namespace_param(ns);
+    return false;
+  } catch (const common::ValueError&) {
+    return true;
+  }
+}
+
+}  // namespace
+
+std::string Leftover::shown() const {
+  return resource.shown() + (fault.empty() ? "" : " (" + fault + ")") +
+         (terminating ? " [terminating]" : "");
+}
+
+std::vector<std::string> namespaces_to_clean(const kube::SafetySettings& settings,
+                                             const std::vector<std::string>& requested,
+                                             bool from_drill) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& ns) {
+    if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
+  };
+  for (const auto& ns : requested) {
+    kube::check_namespace_param(ns);
+    if (from_drill) kube::check_namespace_allowed(ns, settings);
+    add(ns);
+  }
+  if (!requested.empty()) return out;
+  for (const auto& ns : settings.allowed_namespaces) {
+    if (!refused(ns)) add(ns);
+  }
+  if (out.empty()) {
+    throw common::ValueError(
+        "integrations.kubernetes.allowNamespaces lists no namespace a fault may touch, so the "
+        "run created nothing there");
+  }
+  return out;
+}
+
+LeftoverSearch find_leftovers(clients::KubeClient& client,
+                              const std::vector<std::string>& namespaces,
+                              const std::string& run_label) {
+  LeftoverSearch search;
+  clients::KubeListOptions options;
+  options.label_selector = std::string(kube::kRunLabel) + "=" + run_label;
+  for (const auto& ns : namespaces) {
+    for (clients::KubeResource kind : kube::created_kinds()) {
+      kind.namespace_name = ns;
+      try {
+        for (const auto& item : client.list(kind, options)) {
+          Leftover leftover{kind, "", kube::pod_terminating(item)};
+          leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
+          leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
+                               .value(kube::kFaultLabel, std::string());
+          search.found.push_back(std::move(leftover));
+        }
+      } catch (const clients::KubeApiError& e) {
+        search.errors.push_back(e.what());
+      }
+    }
+  }
+  return search;
+}
+
+RemovalOutcome remove_leftover(clients::KubeClient& client, const Leftover& leftover) {
+  try {
+    return {client.remove(leftover.resource, 0) ? Removal::Deleted : Removal::AlreadyGone, ""};
+  } catch (const clients::KubeApiError& e) {
+    return {Removal::Failed, e.what()};
+  }
+}
+
+}  // namespace firedrill::chaos

@@ -1,0 +1,51 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "chaos/kube_fault_support.hpp"
+#include "clients/kube_client.hpp"
+
+// What `firedrill cleanup` does: find the Kubernetes objects a run created (labelled with its
+// run id) and delete them. Changes to existing objects are the revert journal's, not this.
+namespace firedrill::chaos {
+
+// One object a run created, as found in the cluster.
+struct Leftover {
+  clients::KubeResource resource;  // with its namespace and name
+  std::string fault;               // the firedrill.io/fault label
+  bool terminating = false;
+
+  // "pod shop/firedrill-oom-1a2b (kube.oom) [terminating]".
+  std::string shown() const;
+};
+
+// Where a run's objects can be: the `requested` namespaces (each one a fault may touch and,
+// `from_drill`, among the drill's allowNamespaces), else the drill's allowNamespaces without the
+// cluster's own, the only namespaces its faults create objects in. Throws common::ValueError
+// naming the namespace at fault, or saying that the drill allows none.
+std::vector<std::string> namespaces_to_clean(const kube::SafetySettings& settings,
+                                             const std::vector<std::string>& requested,
+                                             bool from_drill);
+
+struct LeftoverSearch {
+  std::vector<Leftover> found;
+  std::vector<std::string> errors;  // kinds that could not be listed: the search is incomplete
+};
+
+// The objects labelled firedrill.io/run=`run_label` in `namespaces`, of every kind a fault
+// creates.
+LeftoverSearch find_leftovers(clients::KubeClient& client,
+                              const std::vector<std::string>& namespaces,
+                              const std::string& run_label);
+
+enum class Removal { Deleted, AlreadyGone, Failed };
+struct RemovalOutcome {
+  Removal removal = Removal::Deleted;
+  std::string error;  // for Failed
+};
+
+// Deletes `leftover` at once: these are firedrill's own load pods, with nothing to drain.
+RemovalOutcome remove_leftover(clients::KubeClient& client, const Leftover& leftover);
+
+}  // namespace firedrill::chaos
