@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/integrations.hpp"
 #include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
@@ -18,9 +19,9 @@ namespace firedrill::chaos {
 struct FaultContext {
   std::string run_id;
   std::string drill_name;
-  bool dry_run = false;                          // say what would change, change nothing
-  const nlohmann::json* integrations = nullptr;  // the drill's integrations block
-  local::LocalServices* services = nullptr;      // the drill's `services:`, when it has any
+  bool dry_run = false;  // say what would change, change nothing
+  const clients::Integrations* integrations = &clients::Integrations::none();
+  local::LocalServices* services = nullptr;  // the drill's `services:`, when it has any
   // Where a dry run says what it would change, one line each ("would delete pod shop/web-1");
   // the Runner puts the lines on its timeline. Unset: they are dropped.
   std::function<void(const std::string&)> note = nullptr;
@@ -54,7 +55,7 @@ struct FaultKind {
   // What the fault needs of the drill's integrations block (e.g. its namespace listed in
   // integrations.kubernetes.allowNamespaces), checked when the drill file is validated: the
   // fault itself sees the integrations only when it runs. Throws common::ValueError. Optional.
-  std::function<void(const common::Params&, const nlohmann::json& integrations)>
+  std::function<void(const common::Params&, const clients::Integrations& integrations)>
       check_integrations = nullptr;
   // What the fault changes and later restores from the snapshot its own capture() took, one key
   // per thing ("Deployment shop/web"). Two faults sharing a key must not be active at once: the

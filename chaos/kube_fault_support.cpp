@@ -31,38 +31,8 @@ void check_namespace_param(const std::string& ns) {
   }
 }
 
-SafetySettings safety_settings(const json* integrations) {
-  SafetySettings s;
-  const json* settings = nullptr;
-  if (integrations && integrations->is_object() && integrations->contains("kubernetes")) {
-    settings = &integrations->at("kubernetes");
-  }
-  if (!settings || !settings->is_object()) return s;
-  if (settings->contains("allowNamespaces")) {
-    const json& list = settings->at("allowNamespaces");
-    if (!list.is_array()) {
-      throw ValueError("integrations.kubernetes.allowNamespaces must be a list of namespaces");
-    }
-    for (const auto& n : list) {
-      if (!n.is_string()) {
-        throw ValueError("integrations.kubernetes.allowNamespaces must list namespace names, got " +
-                         n.dump());
-      }
-      s.allowed_namespaces.push_back(n.get<std::string>());
-    }
-  }
-  if (settings->contains("maxPods")) {
-    const json& m = settings->at("maxPods");
-    if (!m.is_number_integer() || m.get<int64_t>() < 1 || m.get<int64_t>() > 100000) {
-      throw ValueError("integrations.kubernetes.maxPods must be a whole number of at least 1");
-    }
-    s.max_pods = static_cast<int>(m.get<int64_t>());
-  }
-  return s;
-}
-
-void check_namespace_allowed(const std::string& ns, const SafetySettings& settings) {
-  const auto& allowed = settings.allowed_namespaces;
+void check_namespace_allowed(const std::string& ns, const clients::KubernetesIntegration& kube) {
+  const auto& allowed = kube.allowed_namespaces;
   if (std::find(allowed.begin(), allowed.end(), ns) != allowed.end()) return;
   std::string listed;
   for (const auto& a : allowed) listed += (listed.empty() ? "" : ", ") + a;
@@ -72,9 +42,8 @@ void check_namespace_allowed(const std::string& ns, const SafetySettings& settin
                    "); add it there to let faults touch it");
 }
 
-void check_integrations(const common::Params& params, const json& integrations) {
-  check_namespace_allowed(params.at("namespace").get<std::string>(),
-                          safety_settings(&integrations));
+void check_integrations(const common::Params& params, const clients::Integrations& integrations) {
+  check_namespace_allowed(params.at("namespace").get<std::string>(), integrations.kubernetes);
 }
 
 std::vector<std::string> workload_key(const common::Params& params) {
@@ -85,14 +54,13 @@ std::vector<std::string> workload_key(const common::Params& params) {
 Connection connect(const FaultContext& context, const std::string& ns) {
   Connection c;
   try {
-    SafetySettings settings = safety_settings(context.integrations);
-    check_namespace_allowed(ns, settings);
-    c.max_pods = settings.max_pods;
+    check_namespace_allowed(ns, context.integrations->kubernetes);
+    c.max_pods = context.integrations->kubernetes.max_pods;
   } catch (const ValueError& e) {
     throw FaultError(e.what());
   }
   try {
-    c.client = clients::kube_client_from_integrations(context.integrations);
+    c.client = context.integrations->kube_client();
   } catch (const ValueError& e) {
     throw FaultError(std::string("integrations.kubernetes: ") + e.what());
   }

@@ -12,22 +12,13 @@
 // labels on what they create, and their dry-run output.
 namespace firedrill::chaos::kube {
 
-inline constexpr int kDefaultMaxPods = 10;
-
 // Refuses, when a fault is created, a namespace no fault may touch. Throws common::ValueError.
 void check_namespace_param(const std::string& ns);
 
-// The safety settings of integrations.kubernetes: allowNamespaces and maxPods.
-struct SafetySettings {
-  std::vector<std::string> allowed_namespaces;
-  int max_pods = kDefaultMaxPods;
-};
-// Throws common::ValueError naming the bad setting.
-SafetySettings safety_settings(const nlohmann::json* integrations);
 // Refuses a namespace that allowNamespaces does not list. Throws common::ValueError.
-void check_namespace_allowed(const std::string& ns, const SafetySettings& settings);
+void check_namespace_allowed(const std::string& ns, const clients::KubernetesIntegration& kube);
 // FaultKind::check_integrations of every Kubernetes fault: its `namespace` param is allowed.
-void check_integrations(const common::Params& params, const nlohmann::json& integrations);
+void check_integrations(const common::Params& params, const clients::Integrations& integrations);
 // FaultKind::changes of a fault on one workload: {"Deployment shop/web"}.
 std::vector<std::string> workload_key(const common::Params& params);
 
@@ -36,7 +27,7 @@ std::vector<std::string> workload_key(const common::Params& params);
 // the settings are wrong.
 struct Connection {
   std::unique_ptr<clients::KubeClient> client;
-  int max_pods = kDefaultMaxPods;
+  int max_pods = clients::KubernetesIntegration::kDefaultMaxPods;
 };
 Connection connect(const FaultContext& context, const std::string& ns);
 

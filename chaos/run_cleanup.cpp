@@ -27,7 +27,7 @@ std::string Leftover::shown() const {
          (terminating ? " [terminating]" : "");
 }
 
-std::vector<std::string> namespaces_to_clean(const kube::SafetySettings& settings,
+std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegration& kubernetes,
                                              const std::vector<std::string>& requested,
                                              bool from_drill) {
   std::vector<std::string> out;
@@ -36,11 +36,11 @@ std::vector<std::string> namespaces_to_clean(const kube::SafetySettings& setting
   };
   for (const auto& ns : requested) {
     kube::check_namespace_param(ns);
-    if (from_drill) kube::check_namespace_allowed(ns, settings);
+    if (from_drill) kube::check_namespace_allowed(ns, kubernetes);
     add(ns);
   }
   if (!requested.empty()) return out;
-  for (const auto& ns : settings.allowed_namespaces) {
+  for (const auto& ns : kubernetes.allowed_namespaces) {
     if (!refused(ns)) add(ns);
   }
   if (out.empty()) {

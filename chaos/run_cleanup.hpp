@@ -24,7 +24,7 @@ struct Leftover {
 // `from_drill`, among the drill's allowNamespaces), else the drill's allowNamespaces without the
 // cluster's own, the only namespaces its faults create objects in. Throws common::ValueError
 // naming the namespace at fault, or saying that the drill allows none.
-std::vector<std::string> namespaces_to_clean(const kube::SafetySettings& settings,
+std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegration& kubernetes,
                                              const std::vector<std::string>& requested,
                                              bool from_drill);
 

@@ -8,7 +8,7 @@
 #include "chaos/run_cleanup.hpp"
 #include "cli/app.hpp"
 #include "cli/command.hpp"
-#include "clients/kube_client.hpp"
+#include "clients/integrations.hpp"
 #include "common/errors.hpp"
 #include "scenarios/drill_parser.hpp"
 
@@ -33,20 +33,26 @@ struct CleanupCommand {
                                "\" is not a run id; give the id of the run, as in its "
                                "out/RUN_ID folder or the run_id of its result.json");
     }
-    json integrations = json::object();
+    json block = json::object();
     if (!drill_file.empty()) {
       scenarios::ParseOutcome parsed = scenarios::parse_drill_file(drill_file);
       if (!parsed.drill) {
         std::cerr << scenarios::format_errors(parsed.errors);
         return kExitUsage;
       }
-      integrations = parsed.drill->integrations;
+      block = parsed.drill->integrations.block();
     }
-    override_connection(integrations);
-    const std::vector<std::string> searched = namespaces_to_search(integrations);
+    override_connection(block);
+    clients::Integrations integrations;
+    try {
+      integrations = clients::Integrations(block);
+    } catch (const common::ValueError& e) {
+      throw common::UsageError(drill_file + ": " + e.what());
+    }
+    const std::vector<std::string> searched = namespaces_to_search(integrations.kubernetes);
     std::unique_ptr<clients::KubeClient> client;
     try {
-      client = clients::kube_client_from_integrations(&integrations);
+      client = integrations.kube_client();
     } catch (const common::ValueError& e) {
       throw common::UsageError(std::string("cannot connect to Kubernetes: ") + e.what());
     }
@@ -83,21 +89,16 @@ struct CleanupCommand {
   }
 
   // The faults of a drill create objects only in its allowNamespaces; --namespace narrows them.
-  std::vector<std::string> namespaces_to_search(const json& integrations) const {
+  std::vector<std::string> namespaces_to_search(
+      const clients::KubernetesIntegration& kubernetes) const {
     if (namespaces.empty() && drill_file.empty()) {
       throw common::UsageError(
           "no namespace to search: give --drill FILE (its "
           "integrations.kubernetes.allowNamespaces are where its faults create objects) or "
           "--namespace NS");
     }
-    chaos::kube::SafetySettings settings;
     try {
-      settings = chaos::kube::safety_settings(&integrations);
-    } catch (const common::ValueError& e) {
-      throw common::UsageError(drill_file + ": " + e.what());
-    }
-    try {
-      return chaos::namespaces_to_clean(settings, namespaces, !drill_file.empty());
+      return chaos::namespaces_to_clean(kubernetes, namespaces, !drill_file.empty());
     } catch (const common::ValueError& e) {
       throw common::UsageError(namespaces.empty() ? drill_file + ": " + e.what()
                                                   : std::string("--") + e.what());

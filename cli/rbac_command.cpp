@@ -131,11 +131,8 @@ struct RbacCommand {
     }
     // `firedrill cleanup --drill` lists pods in every namespace the drill allows; it deletes only
     // what a fault created, which the faults' own rules already grant.
-    const auto kube = drill.integrations.value("kubernetes", nlohmann::json::object());
-    for (const auto& ns : kube.value("allowNamespaces", nlohmann::json::array())) {
-      if (ns.is_string()) {
-        access.push_back({"", "pods", {KubeVerb::List}, ns.get<std::string>(), {}});
-      }
+    for (const auto& ns : drill.integrations.kubernetes.allowed_namespaces) {
+      access.push_back({"", "pods", {KubeVerb::List}, ns, {}});
     }
     print(drill, rules_of(access));
     return kExitOk;

@@ -82,8 +82,9 @@ struct RevertCommand {
       chaos::FaultContext context;
       context.run_id = pending.run_id;
       context.drill_name = pending.drill_name;
-      context.integrations = &pending.integrations;
       try {
+        const clients::Integrations integrations(pending.integrations);
+        context.integrations = &integrations;
         fault->revert(context);
       } catch (const std::exception& e) {
         error = e.what();

@@ -70,24 +70,6 @@ common::Duration full_jitter(const AwsRetryPolicy& retry, int attempt) {
   return common::Duration(pick(random));
 }
 
-std::string checked_url(const std::string& url, const std::string& where) {
-  if (!url.starts_with("http://") && !url.starts_with("https://")) {
-    throw ValueError(where + " \"" + common::redact_url(url) +
-                     "\" must start with http:// or https://");
-  }
-  std::string out = url;
-  while (out.ends_with("/")) out.pop_back();
-  return out;
-}
-
-std::string string_setting(const json& settings, const char* name) {
-  if (!settings.contains(name)) return {};
-  if (!settings.at(name).is_string()) {
-    throw ValueError(std::string("integrations.aws.") + name + " must be a string");
-  }
-  return settings.at(name).get<std::string>();
-}
-
 std::string env_value(const Environment& env, const char* name) {
   auto it = env.find(name);
   return it != env.end() ? it->second : std::string();
@@ -108,43 +90,19 @@ const AwsJsonService& cloudwatch_logs_service() {
   return service;
 }
 
-AwsSettings aws_settings(const json* integrations, const std::string& region, Environment env,
-                         const std::string& region_setting) {
-  AwsSettings settings;
-  settings.env = std::move(env);
-  if (integrations && integrations->is_object() && integrations->contains("aws") &&
-      !integrations->at("aws").is_null()) {
-    const json& aws = integrations->at("aws");
-    if (!aws.is_object()) {
-      throw ValueError("integrations.aws must be a map, like {region: us-east-1}");
-    }
-    for (const auto& [key, value] : aws.items()) {
-      if (key != "region" && key != "profile" && key != "endpoints") {
-        throw ValueError("integrations.aws." + key +
-                         " is not a setting: region, profile and endpoints are");
-      }
-    }
-    settings.region = string_setting(aws, "region");
-    settings.profile = string_setting(aws, "profile");
-    if (aws.contains("endpoints")) {
-      const json& endpoints = aws.at("endpoints");
-      if (!endpoints.is_object()) {
-        throw ValueError(
-            "integrations.aws.endpoints must be a map of service to URL, like {logs: "
-            "https://logs.eu-west-1.amazonaws.com}");
-      }
-      for (const auto& [service, url] : endpoints.items()) {
-        const std::string where = "integrations.aws.endpoints." + service;
-        if (service != "monitoring" && service != "logs" && service != "sts") {
-          throw ValueError(where +
-                           " is not a service firedrill calls: monitoring (CloudWatch), "
-                           "logs (CloudWatch Logs) and sts are");
-        }
-        if (!url.is_string()) throw ValueError(where + " must be a URL");
-        settings.endpoints[service] = checked_url(url.get<std::string>(), where);
-      }
-    }
+std::string checked_url(const std::string& url, const std::string& where) {
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    throw ValueError(where + " \"" + common::redact_url(url) +
+                     "\" must start with http:// or https://");
   }
+  std::string out = url;
+  while (out.ends_with("/")) out.pop_back();
+  return out;
+}
+
+AwsSettings aws_settings(const AwsIntegration& aws, const std::string& region, Environment env,
+                         const std::string& region_setting) {
+  AwsSettings settings{aws.region, aws.profile, aws.endpoints, std::move(env)};
   if (!region.empty()) settings.region = region;
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
     if (settings.region.empty()) settings.region = env_value(settings.env, name);
@@ -186,8 +144,11 @@ AwsJsonClient::AwsJsonClient(const AwsJsonService& service, std::string endpoint
       retry_(retry) {}
 
 AwsJsonClient::AwsJsonClient(const AwsJsonService& service, const AwsSettings& settings,
-                             AwsRetryPolicy retry)
-    : service_(service), region_(settings.region), retry_(retry) {
+                             std::shared_ptr<AwsCredentialCache> credentials, AwsRetryPolicy retry)
+    : service_(service),
+      region_(settings.region),
+      credentials_(std::move(credentials)),
+      retry_(retry) {
   auto configured = settings.endpoints.find(service.endpoint_prefix);
   if (configured != settings.endpoints.end()) {
     endpoint_ = configured->second;
@@ -196,7 +157,6 @@ AwsJsonClient::AwsJsonClient(const AwsJsonService& service, const AwsSettings& s
     endpoint_ = endpoint_.empty() ? aws_default_endpoint(service.endpoint_prefix, region_)
                                   : checked_url(endpoint_, "AWS_ENDPOINT_URL_" + service.env_name);
   }
-  credentials_ = credential_cache_for(settings);
 }
 
 json AwsJsonClient::call(const std::string& operation, const json& input,

@@ -32,7 +32,15 @@ const AwsJsonService& cloudwatch_service();
 // Insights' StartQuery, which takes seconds.
 const AwsJsonService& cloudwatch_logs_service();
 
-// integrations.aws: {region, profile, endpoints: {monitoring: URL, logs: URL, sts: URL}}.
+// integrations.aws: {region, profile, endpoints: {monitoring: URL, logs: URL, sts: URL}}, as
+// the drill gives it (clients::Integrations reads it).
+struct AwsIntegration {
+  std::string region;
+  std::string profile;
+  std::map<std::string, std::string> endpoints;  // by endpoint prefix
+};
+
+// What a call to AWS uses: the integration, resolved in an environment.
 struct AwsSettings {
   std::string region;
   std::string profile;
@@ -40,12 +48,16 @@ struct AwsSettings {
   Environment env;
 };
 
-// The drill's integrations.aws, checked, in `env`. The region is `region` (a check's own, or
-// that of the integration the settings are for; `region_setting` names it in messages) when not
-// empty, else integrations.aws.region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region.
-// Throws common::ValueError naming the setting and what would be valid.
-AwsSettings aws_settings(const nlohmann::json* integrations, const std::string& region,
-                         Environment env, const std::string& region_setting = "the check's region");
+// The drill's integrations.aws in `env`. The region is `region` (a check's own, or that of the
+// integration the settings are for; `region_setting` names it in messages) when not empty, else
+// integrations.aws.region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region. Throws
+// common::ValueError saying where to set a region.
+AwsSettings aws_settings(const AwsIntegration& aws, const std::string& region, Environment env,
+                         const std::string& region_setting = "the check's region");
+
+// A URL setting without its trailing slashes; throws common::ValueError naming `where` when it
+// is not http(s).
+std::string checked_url(const std::string& url, const std::string& where);
 
 // Credentials from the default chain for `settings` (its profile, and its STS endpoint for
 // roles). Throws AwsCredentialsError when a configured source is unusable.
@@ -77,10 +89,9 @@ class AwsJsonClient {
  public:
   AwsJsonClient(const AwsJsonService& service, std::string endpoint, std::string region,
                 std::shared_ptr<AwsCredentialCache> credentials, AwsRetryPolicy retry = {});
-  // The endpoint and credentials `settings` give for `service`. Throws common::ValueError for a
-  // bad endpoint, AwsCredentialsError when no credential source is configured correctly.
+  // The endpoint `settings` give for `service`. Throws common::ValueError for a bad endpoint.
   AwsJsonClient(const AwsJsonService& service, const AwsSettings& settings,
-                AwsRetryPolicy retry = {});
+                std::shared_ptr<AwsCredentialCache> credentials, AwsRetryPolicy retry = {});
 
   // The output of `operation` (e.g. "FilterLogEvents"), a JSON object. On ExpiredToken the
   // credentials are fetched again and the call made once more. Throws AwsError: for a refusal

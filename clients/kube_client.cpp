@@ -269,9 +269,4 @@ std::string KubeClient::logs(const std::string& ns, const std::string& pod,
   return exchange("GET", r, query, "", "", "text/plain");
 }
 
-std::unique_ptr<KubeClient> kube_client_from_integrations(const json* integrations) {
-  return std::make_unique<KubeClient>(
-      load_kube_target(kube_options_from_integrations(integrations)));
-}
-
 }  // namespace firedrill::clients

@@ -105,7 +105,4 @@ class KubeClient {
   common::HttpClient http_;
 };
 
-// The client for integrations.kubernetes; throws common::ValueError.
-std::unique_ptr<KubeClient> kube_client_from_integrations(const nlohmann::json* integrations);
-
 }  // namespace firedrill::clients

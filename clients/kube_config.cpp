@@ -297,38 +297,6 @@ KubeTarget load_in_cluster(const fs::path& service_account_dir) {
   return t;
 }
 
-KubeConfigOptions kube_options_from_integrations(const json* integrations) {
-  KubeConfigOptions options;
-  if (!integrations || !integrations->is_object() || !integrations->contains("kubernetes")) {
-    return options;
-  }
-  const json& k = integrations->at("kubernetes");
-  if (!k.is_object()) throw ValueError("integrations.kubernetes must be a map");
-  auto string_of = [&](const char* key) -> std::string {
-    if (!k.contains(key) || k.at(key).is_null()) return {};
-    if (!k.at(key).is_string()) {
-      throw ValueError(std::string("integrations.kubernetes.") + key + " must be a string");
-    }
-    return k.at(key).get<std::string>();
-  };
-  options.kubeconfig = string_of("kubeconfig");
-  options.context = string_of("context");
-  if (k.contains("inCluster")) {
-    if (!k.at("inCluster").is_boolean()) {
-      throw ValueError("integrations.kubernetes.inCluster must be true or false");
-    }
-    options.in_cluster = k.at("inCluster").get<bool>();
-  }
-  std::string sa_dir = string_of("serviceAccountDir");
-  if (!sa_dir.empty()) options.service_account_dir = sa_dir;
-  if (options.in_cluster && (!options.kubeconfig.empty() || !options.context.empty())) {
-    throw ValueError(
-        "integrations.kubernetes: inCluster: true cannot be combined with "
-        "kubeconfig or context");
-  }
-  return options;
-}
-
 KubeTarget load_kube_target(const KubeConfigOptions& options) {
   if (options.in_cluster) return load_in_cluster(options.service_account_dir);
   std::vector<fs::path> files;

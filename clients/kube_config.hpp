@@ -61,7 +61,4 @@ KubeTarget load_kubeconfig(const std::vector<std::filesystem::path>& files,
 // KUBERNETES_SERVICE_HOST/PORT and the service account's token, ca.crt and namespace.
 KubeTarget load_in_cluster(const std::filesystem::path& service_account_dir);
 
-// integrations.kubernetes of a drill; throws common::ValueError naming the bad setting.
-KubeConfigOptions kube_options_from_integrations(const nlohmann::json* integrations);
-
 }  // namespace firedrill::clients

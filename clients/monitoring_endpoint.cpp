@@ -11,49 +11,6 @@ namespace {
 using common::ValueError;
 using nlohmann::json;
 
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = static_cast<unsigned char>(in[i]) << 16;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-// A string setting of the integration; the message never quotes the value, which may be secret.
-std::string string_setting(const json& settings, const std::string& where, const char* field) {
-  if (!settings.contains(field)) return {};
-  const json& value = settings.at(field);
-  if (!value.is_string()) throw ValueError(where + "." + field + " must be a string");
-  return value.get<std::string>();
-}
-
-bool has_line_break(const std::string& s) {
-  return s.find_first_of("\r\n") != std::string::npos;
-}
-
 std::string path_only(const std::string& path_and_query) {
   return path_and_query.substr(0, path_and_query.find('?'));
 }
@@ -79,65 +36,6 @@ std::string api_error_text(const std::string& body) {
 }
 
 }  // namespace
-
-Endpoint endpoint_from_integrations(const json* integrations, const std::string& key,
-                                    const std::string& name, const std::string& url_override) {
-  Endpoint endpoint;
-  endpoint.name = name;
-  const std::string where = "integrations." + key;
-  const json* settings = nullptr;
-  if (integrations && integrations->is_object() && integrations->contains(key)) {
-    settings = &integrations->at(key);
-    if (!settings->is_object()) throw ValueError(where + " must be a map, like {url: ...}");
-  }
-  if (!url_override.empty()) {
-    endpoint.base_url = url_override;
-  } else {
-    if (settings) endpoint.base_url = string_setting(*settings, where, "url");
-    if (endpoint.base_url.empty()) {
-      throw ValueError("no " + name + " URL: add " + where +
-                       ".url to the drill, or give the check a url");
-    }
-  }
-  if (!endpoint.base_url.starts_with("http://") && !endpoint.base_url.starts_with("https://")) {
-    throw ValueError(name + " URL \"" + common::redact_url(endpoint.base_url) +
-                     "\" must start with http:// or https://");
-  }
-  while (endpoint.base_url.ends_with("/")) endpoint.base_url.pop_back();
-  if (!settings || !url_override.empty()) return endpoint;
-
-  if (settings->contains("headers")) {
-    const json& headers = settings->at("headers");
-    if (!headers.is_object()) throw ValueError(where + ".headers must be a map of strings");
-    for (const auto& [header, value] : headers.items()) {
-      if (!value.is_string() || has_line_break(header) ||
-          has_line_break(value.get<std::string>())) {
-        throw ValueError(where + ".headers." + header + " must be a string on one line");
-      }
-      endpoint.headers.emplace_back(header, value.get<std::string>());
-    }
-  }
-  std::string token = string_setting(*settings, where, "bearerToken");
-  if (!token.empty()) {
-    if (has_line_break(token)) throw ValueError(where + ".bearerToken must be on one line");
-    endpoint.headers.emplace_back("Authorization", "Bearer " + token);
-  }
-  if (settings->contains("basicAuth")) {
-    const json& auth = settings->at("basicAuth");
-    if (!auth.is_object()) throw ValueError(where + ".basicAuth must be {username, password}");
-    std::string user = string_setting(auth, where + ".basicAuth", "username");
-    std::string password = string_setting(auth, where + ".basicAuth", "password");
-    endpoint.headers.emplace_back("Authorization", "Basic " + base64(user + ":" + password));
-  }
-  if (settings->contains("insecure")) {
-    if (!settings->at("insecure").is_boolean()) {
-      throw ValueError(where + ".insecure must be true or false");
-    }
-    endpoint.insecure = settings->at("insecure").get<bool>();
-  }
-  endpoint.ca_file = string_setting(*settings, where, "caFile");
-  return endpoint;
-}
 
 std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";

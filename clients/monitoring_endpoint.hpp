@@ -46,13 +46,6 @@ class ApiError : public std::runtime_error {
   long status_;
 };
 
-// The endpoint described by integrations.<key>: {url, headers, bearerToken, basicAuth: {username,
-// password}, insecure, caFile}. A non-empty `url_override` (a check's own `url`) replaces the
-// URL, and then no credentials are sent: they belong to the integration's server. Throws
-// common::ValueError saying what to add.
-Endpoint endpoint_from_integrations(const nlohmann::json* integrations, const std::string& key,
-                                    const std::string& name, const std::string& url_override);
-
 // Percent-encoding of a query parameter value (RFC 3986 unreserved characters kept).
 std::string url_encode(std::string_view text);
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/integrations.hpp"
 #include "common/param_schema.hpp"
 #include "loadgen/load_config.hpp"
 #include "local/local_services.hpp"
@@ -91,7 +92,9 @@ struct Drill {
   std::string file;
   Metadata metadata;
   Target target;
-  nlohmann::json integrations = nlohmann::json::object();
+  // The remote integrations, checked; their block (receiver and serviceMetrics included) as
+  // written.
+  clients::Integrations integrations;
   std::vector<local::ServiceSpec> services;          // started before the first step, in order
   std::map<std::string, SourceLocation> service_at;  // by service name: where it was declared
   std::map<std::string, LoadProfile> load;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/bounded_file.hpp"
+#include "common/errors.hpp"
 #include "common/suggest.hpp"
 #include "local/notification_receiver.hpp"
 #include "reporters/report_text.hpp"
@@ -122,34 +123,42 @@ Target read_target(YamlReader& r, const Value& v) {
   return t;
 }
 
-// Settings firedrill itself acts on are checked now, so that a typo is a validation error.
-void check_integration(YamlReader& r, const Field& f, const nlohmann::json& settings) {
-  if (f.key == "receiver") {
-    try {
+// Settings are checked now, so that a typo is a validation error, not a failure mid-run.
+bool check_integration(YamlReader& r, const Field& f, const nlohmann::json& settings) {
+  try {
+    if (f.key == "receiver") {
       local::receiver_options(settings);
-    } catch (const std::exception& e) {
-      r.error(f.value.at, e.what());
-    }
-  } else if (f.key == "serviceMetrics" && !settings.value("listen", nlohmann::json()).is_string()) {
-    r.error(f.value.at,
+    } else if (f.key == "serviceMetrics") {
+      if (!settings.value("listen", nlohmann::json()).is_string()) {
+        throw common::ValueError(
             "integrations.serviceMetrics needs listen: HOST:PORT, like 127.0.0.1:19100");
+      }
+    } else {
+      const clients::Integrations alone(nlohmann::json{{f.key, settings}});
+    }
+  } catch (const std::exception& e) {
+    r.error(f.value.at, e.what());
+    return false;
   }
+  return true;
 }
 
-nlohmann::json read_integrations(YamlReader& r, const Value& v) {
+// Each integration is read alone first, so that its error is reported at its place.
+clients::Integrations read_integrations(YamlReader& r, const Value& v) {
   nlohmann::json out = nlohmann::json::object();
   auto e = r.map(v, "integrations by name, like {prometheus: {url: http://prometheus:9090}}");
-  if (!e) return out;
+  if (!e) return {};
   r.check_keys(*e, integrations_decl());
+  bool valid = true;
   for (const auto& f : e->fields) {
     if (!integrations_decl().find(f.key)) continue;
     if (!r.map(f.value, "the settings of " + f.key + " as a map", true)) continue;
     if (auto settings = r.json(f.value)) {
       out[f.key] = settings->is_null() ? nlohmann::json::object() : std::move(*settings);
-      check_integration(r, f, out[f.key]);
+      valid = check_integration(r, f, out[f.key]) && valid;
     }
   }
-  return out;
+  return valid ? clients::Integrations(out) : clients::Integrations();
 }
 
 void expect_constant(YamlReader& r, const Entries& e, const char* key, std::string_view expected,

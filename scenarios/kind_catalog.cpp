@@ -9,7 +9,7 @@ KindCatalog registered_kinds() {
   KindCatalog catalog;
   for (const auto& k : chaos::fault_kinds()) {
     catalog.faults.push_back({k.name, k.summary, k.schema,
-                              [&k](const common::Params& p, const nlohmann::json& i) {
+                              [&k](const common::Params& p, const clients::Integrations& i) {
                                 k.create(p, nullptr);
                                 if (k.check_integrations) k.check_integrations(p, i);
                               },
@@ -21,7 +21,7 @@ KindCatalog registered_kinds() {
         k.freshness.empty() ? k.summary : k.summary + ". New and old: " + k.freshness + ".";
     catalog.checks.push_back(
         {k.name, summary, k.schema,
-         [&k](const common::Params& p, const nlohmann::json&) { k.create(p); }});
+         [&k](const common::Params& p, const clients::Integrations&) { k.create(p); }});
   }
   return catalog;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/integrations.hpp"
 #include "common/param_schema.hpp"
 #include "scenarios/drill_parser.hpp"
 
@@ -19,7 +20,7 @@ struct KindDecl {
   // I/O), so that what the kind itself refuses, and what a fault needs of the drill's
   // integrations, is reported at the item's place in the file. Throws common::ValueError.
   // Optional: test catalogs leave it out.
-  std::function<void(const common::Params&, const nlohmann::json& integrations)> construct =
+  std::function<void(const common::Params&, const clients::Integrations& integrations)> construct =
       nullptr;
   // Faults only: chaos::FaultKind::changes, what no two active faults may both change.
   std::function<std::vector<std::string>(const common::Params&)> changes = nullptr;

@@ -16,11 +16,9 @@
 #include "chaos/revert_journal.hpp"
 #include "common/secret_values.hpp"
 #include "loadgen/engine.hpp"
-#include "local/local_services.hpp"
-#include "local/notification_receiver.hpp"
+#include "scenarios/drill_environment.hpp"
 #include "scenarios/run_identity.hpp"
 #include "scenarios/run_verdict.hpp"
-#include "scenarios/service_state_metrics.hpp"
 #include "scenarios/threshold_evaluation.hpp"
 #include "validators/check.hpp"
 #include "validators/check_window.hpp"
@@ -72,12 +70,12 @@ class Run {
         options_(options),
         interrupted_(interrupted),
         interrupt_signal_(interrupt_signal),
-        reverting_(reverting) {
-    fault_context_.run_id = options.run_id;
-    fault_context_.drill_name = drill.metadata.name;
-    fault_context_.dry_run = options.dry_run;
-    fault_context_.integrations = &drill.integrations;
-  }
+        reverting_(reverting),
+        environment_(drill, options.work_dir,
+                     [this](EventType type, const std::string& name, const std::string& detail) {
+                       event(type, name, detail);
+                     }),
+        fault_context_(environment_.fault_context(options.run_id, options.dry_run)) {}
 
   reporters::RunResult execute();
 
@@ -107,7 +105,6 @@ class Run {
   // integrations.receiver and the `services:` block, before the first step. When one cannot
   // start, the run aborts (an infrastructure error) before any step changes anything.
   void start_local_parts();
-  void stop_local_parts();
 
   const Drill& drill_;
   const RunOptions& options_;
@@ -125,6 +122,7 @@ class Run {
 
   std::optional<chaos::RevertJournal> journal_;
   std::string journal_error_;
+  DrillEnvironment environment_;
   chaos::FaultContext fault_context_;
   SteadyClock::time_point start_ = SteadyClock::now();
   std::chrono::system_clock::time_point wall_start_ = std::chrono::system_clock::now();
@@ -136,47 +134,19 @@ class Run {
   bool infrastructure_error_ = false;
   reporters::RunResult result_;
   std::mutex observer_mutex_;  // load observers are called from the engines' threads
-  std::unique_ptr<local::NotificationReceiver> receiver_;
-  std::unique_ptr<local::LocalServices> services_;
-  std::unique_ptr<ServiceStateMetrics> service_metrics_;
   std::map<std::size_t, std::vector<CheckSlot>> checks_;  // by validate step index
   std::size_t step_index_ = 0;
 };
 
 void Run::start_local_parts() {
   try {
-    if (drill_.integrations.contains("receiver")) {
-      receiver_ = std::make_unique<local::NotificationReceiver>(
-          local::receiver_options(drill_.integrations["receiver"]));
-      event(EventType::ReceiverStarted, "receiver", "listening on " + receiver_->address());
-    }
-    if (!drill_.services.empty()) {
-      std::filesystem::path dir = std::filesystem::path(options_.work_dir) / "services";
-      services_ = std::make_unique<local::LocalServices>(drill_.services, dir, "/proc/self/exe");
-      fault_context_.services = services_.get();
-      if (drill_.integrations.contains("serviceMetrics")) {
-        service_metrics_ = std::make_unique<ServiceStateMetrics>(
-            *services_, drill_.integrations["serviceMetrics"].value("listen", ""));
-      }
-      services_->start_all(&interrupted_);
-      event(EventType::ServicesStarted, "services",
-            fmt::format("{} service{} ready, logs in {}", drill_.services.size(),
-                        drill_.services.size() == 1 ? "" : "s", dir.string()));
-    }
+    environment_.start(&interrupted_);
+    fault_context_ = environment_.fault_context(options_.run_id, options_.dry_run);
   } catch (const std::exception& e) {
     abort_reason_ = std::string("could not start the drill's local parts: ") + e.what();
     infrastructure_error_ = true;
     event(EventType::Aborted, drill_.metadata.name, abort_reason_);
   }
-}
-
-void Run::stop_local_parts() {
-  if (services_) {
-    service_metrics_.reset();
-    services_->stop_all();
-    event(EventType::ServicesStopped, "services", "");
-  }
-  receiver_.reset();
 }
 
 void Run::event(EventType type, const std::string& name, const std::string& detail,
@@ -360,7 +330,7 @@ std::vector<common::SecretValues::Secret> Run::secrets_a_revert_can_show() const
   auto text = [](const nlohmann::json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };
-  std::string reachable = text(drill_.integrations);
+  std::string reachable = text(drill_.integrations.block());
   for (const auto& step : drill_.steps) {
     if (step.type == StepType::Chaos) reachable += text(step.fault.params);
   }
@@ -401,14 +371,7 @@ void Run::create_checks() {
 }
 
 validators::CheckContext Run::check_context() const {
-  validators::CheckContext context;
-  context.drill_start = wall_start_;
-  context.last_fault = last_fault_wall_;
-  context.integrations = &drill_.integrations;
-  context.services = services_.get();
-  context.receiver = receiver_.get();
-  context.window_start = std::chrono::system_clock::now();
-  return context;
+  return environment_.check_context(wall_start_, last_fault_wall_);
 }
 
 void Run::note_baselines(std::size_t after_step) {
@@ -512,8 +475,8 @@ reporters::RunResult Run::execute() {
   // Before anything could change: without a journal there is no revert after a crash.
   try {
     journal_.emplace(options_.journal_path);
-    journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations, options_.dry_run,
-                    secrets_a_revert_can_show());
+    journal_->begin(options_.run_id, drill_.metadata.name, drill_.integrations.block(),
+                    options_.dry_run, secrets_a_revert_can_show());
   } catch (const std::exception& e) {
     journal_error_ = e.what();
     abort_reason_ = std::string("cannot write the revert journal: ") + e.what();
@@ -557,7 +520,7 @@ reporters::RunResult Run::execute() {
   for (auto it = faults_.rbegin(); it != faults_.rend(); ++it) {
     if (!it->reverted) revert(*it);
   }
-  stop_local_parts();
+  environment_.stop();
   for (const auto& t : drill_.thresholds) {
     result_.thresholds.push_back(evaluate_threshold(t, result_.loads));
     if (!result_.thresholds.back().passed) {

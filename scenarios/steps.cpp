@@ -34,7 +34,7 @@ struct KindPlace {
 // checks.
 std::optional<KindItem> read_kind_item(YamlReader& r, const Value& v,
                                        const std::vector<KindDecl>& kinds, const KindPlace& place,
-                                       const nlohmann::json& integrations) {
+                                       const clients::Integrations& integrations) {
   const std::string& noun = place.noun;
   const std::string& example = place.example;
   auto e = r.map(v, "a " + noun + " like " + example);
@@ -100,7 +100,7 @@ struct StepReader {
   YamlReader& r;
   const std::vector<std::string>& profiles;
   const KindCatalog& kinds;
-  const nlohmann::json& integrations;
+  const clients::Integrations& integrations;
 
   void load(const Entries& e, const Field& type, Step& step) {
     if (auto name = r.string(type.value)) {
@@ -250,7 +250,7 @@ struct StepReader {
 
 std::vector<Step> parse_steps(YamlReader& reader, const Value& value,
                               const std::vector<std::string>& profiles, const KindCatalog& kinds,
-                              const nlohmann::json& integrations) {
+                              const clients::Integrations& integrations) {
   std::vector<Step> steps;
   auto items = reader.list(value, "a list of steps");
   if (!items) return steps;

@@ -12,6 +12,6 @@ namespace firedrill::scenarios {
 // `integrations` the drill's integrations block, which faults are checked against.
 std::vector<Step> parse_steps(YamlReader& reader, const Value& value,
                               const std::vector<std::string>& profiles, const KindCatalog& kinds,
-                              const nlohmann::json& integrations);
+                              const clients::Integrations& integrations);
 
 }  // namespace firedrill::scenarios

@@ -149,14 +149,15 @@ common::Params integration_params() {
 }  // namespace
 
 std::unique_ptr<clients::PrometheusClient> integration_prometheus(const CheckContext& context) {
-  if (!context.integrations || !context.integrations->contains("prometheus")) return nullptr;
+  if (!context.integrations->prometheus) return nullptr;
   return prometheus_client(context, integration_params());
 }
 
 std::unique_ptr<clients::AlertmanagerClient> integration_alertmanager(const CheckContext& context) {
-  if (!context.integrations || !context.integrations->contains("alertmanager")) return nullptr;
+  if (!context.integrations->alertmanager) return nullptr;
   return std::make_unique<clients::AlertmanagerClient>(
-      endpoint_for(context, "alertmanager", "Alertmanager", integration_params()));
+      endpoint_for(context, context.integrations->alertmanager, "alertmanager", "Alertmanager",
+                   integration_params()));
 }
 
 std::optional<std::vector<clients::PrometheusAlert>> prometheus_alerts_now(

@@ -39,59 +39,7 @@ std::string relative_text(const CheckContext& context, WallClock::time_point t) 
          (context.last_fault ? "the fault" : "the drill start");
 }
 
-namespace {
-
-bool is_authorization(const std::string& header) {
-  static constexpr std::string_view kName = "authorization";
-  return header.size() == kName.size() &&
-         std::equal(header.begin(), header.end(), kName.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
-         });
-}
-
-// integrations.<key>.auth: sigv4 and its region.
-void add_aws_signing(clients::Endpoint& endpoint, const json* integrations, const std::string& key,
-                     const std::string& aws_service) {
-  if (!integrations || !integrations->is_object() || !integrations->contains(key)) return;
-  const json& settings = integrations->at(key);
-  if (!settings.is_object() || !settings.contains("auth")) return;
-  const std::string where = "integrations." + key;
-  const json& mode = settings.at("auth");
-  if (aws_service.empty()) {
-    throw common::ValueError(where + ".auth: " + endpoint.name +
-                             " has no auth modes; give its credentials in bearerToken, "
-                             "basicAuth or headers");
-  }
-  if (!mode.is_string() || mode.get<std::string>() != "sigv4") {
-    throw common::ValueError(where + ".auth: " + common::excerpt(mode.dump(), 24) +
-                             " is not sigv4, the one auth mode (AWS Signature Version 4); other "
-                             "credentials have their own settings (bearerToken, basicAuth...)");
-  }
-  for (const auto& [header, value] : endpoint.headers) {
-    if (is_authorization(header)) {
-      throw common::ValueError(where +
-                               ": auth: sigv4 signs each request, so it excludes bearerToken, "
-                               "basicAuth and an Authorization header");
-    }
-  }
-  std::string region;
-  if (settings.contains("region")) {
-    if (!settings.at("region").is_string()) {
-      throw common::ValueError(where + ".region must be a string, like us-east-1");
-    }
-    region = settings.at("region").get<std::string>();
-  }
-  clients::AwsSettings aws = clients::aws_settings(
-      integrations, region, clients::process_environment(), where + ".region");
-  try {
-    endpoint.aws_signing =
-        clients::AwsSigning{clients::credential_cache_for(aws), aws.region, aws_service};
-  } catch (const clients::AwsCredentialsError& e) {
-    throw common::ValueError(where + ".auth: sigv4: " + e.what());
-  }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 WallClock::time_point absent_interval_start(std::optional<WallClock::time_point> previous_poll,
                                             WallClock::time_point window_start) {
@@ -144,22 +92,20 @@ common::FieldSpec expect_field(const std::string& description) {
           description, {"present", "absent"},     "present"};
 }
 
-clients::Endpoint endpoint_for(const CheckContext& context, const std::string& key,
-                               const std::string& name, const common::Params& params,
-                               const std::string& aws_service) {
+clients::Endpoint endpoint_for(const CheckContext& context,
+                               const std::optional<clients::ApiIntegration>& api,
+                               const std::string& key, const std::string& name,
+                               const common::Params& params) {
   std::string url = params.contains("url") ? params.at("url").get<std::string>() : "";
-  clients::Endpoint endpoint =
-      clients::endpoint_from_integrations(context.integrations, key, name, url);
+  clients::Endpoint endpoint = context.integrations->endpoint(api, key, name, url);
   endpoint.timeout = common::duration_param(params, "timeout");
-  // A check's own url gets none of the integration's credentials, signatures included.
-  if (url.empty()) add_aws_signing(endpoint, context.integrations, key, aws_service);
   return endpoint;
 }
 
 std::unique_ptr<clients::PrometheusClient> prometheus_client(const CheckContext& context,
                                                              const common::Params& params) {
   return std::make_unique<clients::PrometheusClient>(
-      endpoint_for(context, "prometheus", "Prometheus", params, "aps"));
+      endpoint_for(context, context.integrations->prometheus, "prometheus", "Prometheus", params));
 }
 
 Observation inconclusive(const std::string& message, json evidence) {

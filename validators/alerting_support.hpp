@@ -42,13 +42,12 @@ common::FieldSpec timeout_field();
 // expect: present (what is looked for must be there) or absent (it must not be).
 common::FieldSpec expect_field(const std::string& description);
 
-// The endpoint of integrations.<key>, or the check's own url; throws common::ValueError.
-// `aws_service` is the SigV4 signing name of the Amazon-managed flavour of the API ("aps" for
-// Amazon Managed Service for Prometheus); with it, `auth: sigv4` in the integration signs each
-// request with the credentials of integrations.aws, in the integration's `region` or the AWS one.
-clients::Endpoint endpoint_for(const CheckContext& context, const std::string& key,
-                               const std::string& name, const common::Params& params,
-                               const std::string& aws_service = "");
+// The endpoint of `api` (integrations.<key>), or the check's own url, with the check's timeout;
+// signed when the integration says auth: sigv4. Throws common::ValueError.
+clients::Endpoint endpoint_for(const CheckContext& context,
+                               const std::optional<clients::ApiIntegration>& api,
+                               const std::string& key, const std::string& name,
+                               const common::Params& params);
 
 // The client of integrations.prometheus (or of the check's own url), signed for Amazon Managed
 // Service for Prometheus with auth: sigv4. Throws common::ValueError.

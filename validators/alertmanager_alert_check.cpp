@@ -162,8 +162,8 @@ class AlertmanagerAlertCheck final : public Check {
  private:
   std::optional<Observation> connect(const CheckContext& context) {
     return alerting::connect(client_, [&] {
-      return std::make_unique<clients::AlertmanagerClient>(
-          alerting::endpoint_for(context, "alertmanager", "Alertmanager", params_));
+      return std::make_unique<clients::AlertmanagerClient>(alerting::endpoint_for(
+          context, context.integrations->alertmanager, "alertmanager", "Alertmanager", params_));
     });
   }
 

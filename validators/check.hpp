@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/integrations.hpp"
 #include "clients/kube_access.hpp"
 #include "common/param_schema.hpp"
 
@@ -27,7 +28,7 @@ struct CheckContext {
   // When the validate step being polled opened: a `consistently` window judges what happened
   // from here on, between polls included.
   WallClock::time_point window_start;
-  const nlohmann::json* integrations = nullptr;     // the drill's integrations block
+  const clients::Integrations* integrations = &clients::Integrations::none();
   local::LocalServices* services = nullptr;         // the drill's `services:`, if any
   local::NotificationReceiver* receiver = nullptr;  // integrations.receiver, if configured
 };

@@ -16,9 +16,9 @@ std::optional<Observation> connect(std::unique_ptr<clients::AwsJsonClient>& clie
                                    const common::Params& params) {
   return alerting::connect(client, [&] {
     std::string region = params.contains("region") ? params.at("region").get<std::string>() : "";
-    clients::AwsSettings settings =
-        clients::aws_settings(context.integrations, region, clients::process_environment());
-    return std::make_unique<clients::AwsJsonClient>(service, settings);
+    clients::AwsSettings settings = context.integrations->aws_settings(region);
+    return std::make_unique<clients::AwsJsonClient>(
+        service, settings, context.integrations->aws_credentials(settings));
   });
 }
 

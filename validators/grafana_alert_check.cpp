@@ -135,8 +135,8 @@ class GrafanaAlertCheck final : public Check {
  private:
   std::optional<Observation> connect(const CheckContext& context) {
     return alerting::connect(client_, [&] {
-      return std::make_unique<clients::GrafanaClient>(
-          alerting::endpoint_for(context, "grafana", "Grafana", params_));
+      return std::make_unique<clients::GrafanaClient>(alerting::endpoint_for(
+          context, context.integrations->grafana, "grafana", "Grafana", params_));
     });
   }
 

@@ -10,7 +10,7 @@ using nlohmann::json;
 clients::KubeClient* ClientSlot::get(const CheckContext& context, std::string* error) {
   if (client_) return client_.get();
   try {
-    client_ = clients::kube_client_from_integrations(context.integrations);
+    client_ = context.integrations->kube_client();
   } catch (const common::ValueError& e) {
     *error = std::string("integrations.kubernetes: ") + e.what();
     return nullptr;

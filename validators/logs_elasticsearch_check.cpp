@@ -19,19 +19,6 @@ int64_t epoch_ms(WallClock::time_point t) {
   return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-// integrations.elasticsearch.apiKey, sent as "Authorization: ApiKey <key>".
-std::string api_key(const json* integrations) {
-  if (!integrations || !integrations->is_object() || !integrations->contains("elasticsearch")) {
-    return {};
-  }
-  const json& settings = integrations->at("elasticsearch");
-  if (!settings.is_object() || !settings.contains("apiKey")) return {};
-  if (!settings.at("apiKey").is_string()) {
-    throw ValueError("integrations.elasticsearch.apiKey must be a string");
-  }
-  return settings.at("apiKey").get<std::string>();
-}
-
 class LogsElasticsearchCheck final : public Check {
  public:
   explicit LogsElasticsearchCheck(const common::Params& p) : params_(p) {
@@ -109,17 +96,8 @@ class LogsElasticsearchCheck final : public Check {
 
  private:
   std::unique_ptr<clients::ElasticsearchClient> make_client(const CheckContext& context) {
-    clients::Endpoint endpoint =
-        alerting::endpoint_for(context, "elasticsearch", "Elasticsearch", params_, "es");
-    if (params_.contains("url")) return std::make_unique<clients::ElasticsearchClient>(endpoint);
-    std::string key = api_key(context.integrations);
-    if (!key.empty()) {
-      if (endpoint.aws_signing) {
-        throw ValueError("integrations.elasticsearch: auth: sigv4 and apiKey exclude each other");
-      }
-      endpoint.headers.emplace_back("Authorization", "ApiKey " + key);
-    }
-    return std::make_unique<clients::ElasticsearchClient>(endpoint);
+    return std::make_unique<clients::ElasticsearchClient>(alerting::endpoint_for(
+        context, context.integrations->elasticsearch, "elasticsearch", "Elasticsearch", params_));
   }
 
   common::Params params_;

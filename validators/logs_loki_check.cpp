@@ -105,7 +105,8 @@ class LogsLokiCheck final : public Check {
 
  private:
   std::unique_ptr<clients::LokiClient> make_client(const CheckContext& context) const {
-    clients::Endpoint endpoint = alerting::endpoint_for(context, "loki", "Loki", params_);
+    clients::Endpoint endpoint =
+        alerting::endpoint_for(context, context.integrations->loki, "loki", "Loki", params_);
     if (!tenant_.empty()) {
       std::erase_if(endpoint.headers, [](const auto& h) { return is_tenant_header(h.first); });
       endpoint.headers.emplace_back("X-Scope-OrgID", tenant_);

@@ -187,7 +187,8 @@ class Monitoring {
     validators::CheckContext c;
     c.drill_start = start_;
     c.last_fault = fault;
-    c.integrations = &integrations_;
+    typed_integrations_ = clients::Integrations(integrations_);
+    c.integrations = &typed_integrations_;
     c.receiver = receiver_.get();
     return c;
   }
@@ -206,6 +207,7 @@ class Monitoring {
   std::unique_ptr<Process> alertmanager_;
   std::unique_ptr<Process> prometheus_;
   json integrations_;
+  clients::Integrations typed_integrations_;
 };
 
 std::unique_ptr<validators::Check> make_check(const std::string& kind_name, json params) {
@@ -434,7 +436,8 @@ TEST_F(Alerting, CredentialsStayOutOfEvidence) {
                          {"basicAuth", {{"username", "u"}, {"password", "pw-hunter2"}}}}}};
   validators::CheckContext context;
   context.drill_start = validators::WallClock::now();
-  context.integrations = &integrations;
+  const clients::Integrations typed(integrations);
+  context.integrations = &typed;
   Observation o = once("prometheus.query", {{"query", "up"}}, context);
   EXPECT_EQ(o.verdict, Verdict::Inconclusive);
   std::string all = o.message + o.evidence.dump();

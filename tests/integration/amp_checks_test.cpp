@@ -173,19 +173,17 @@ TEST_F(AmpChecks, SigV4ExcludesOtherCredentials) {
   env_.static_keys(kKeyId, kSecret);
   ASSERT_TRUE(start(json::object()));
   integrations_["prometheus"]["bearerToken"] = "amp-bearer-token";
-  Observation o = observe("prometheus.alert", {{"name", "KubePodOOMKilled"}});
-  EXPECT_EQ(o.verdict, Verdict::Inconclusive);
-  EXPECT_THAT(o.message, HasSubstr("auth: sigv4 signs each request, so it excludes bearerToken"));
-  EXPECT_THAT(o.message, Not(HasSubstr("amp-bearer-token")));
+  // Refused when the drill is validated: no check ever runs with it.
+  const std::string refused = refusal();
+  EXPECT_THAT(refused, HasSubstr("auth: sigv4 signs each request, so it excludes bearerToken"));
+  EXPECT_THAT(refused, Not(HasSubstr("amp-bearer-token")));
 }
 
 TEST_F(AmpChecks, AnUnknownAuthModeNamesTheSetting) {
   env_.static_keys(kKeyId, kSecret);
   ASSERT_TRUE(start(json::object()));
   integrations_["prometheus"]["auth"] = "iam";
-  Observation o = observe("prometheus.query", {{"query", kRestartsQuery}});
-  EXPECT_EQ(o.verdict, Verdict::Inconclusive);
-  EXPECT_THAT(o.message, HasSubstr("integrations.prometheus.auth: \"iam\" is not sigv4"));
+  EXPECT_THAT(refusal(), HasSubstr("integrations.prometheus.auth: \"iam\" is not sigv4"));
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "clients/integrations.hpp"
+#include "common/errors.hpp"
 #include "tests/integration/contract_server.hpp"
 #include "tests/unit/kind_params.hpp"
 #include "validators/check.hpp"
@@ -42,13 +44,24 @@ class ContractCheckFixture : public ::testing::Test {
     validators::CheckContext context;
     context.drill_start = drill_start;
     context.last_fault = last_fault;
-    context.integrations = &integrations_;
+    const clients::Integrations integrations(integrations_);
+    context.integrations = &integrations;
     validators::Observation o = check->observe(context);
     const std::string shown = o.message + o.evidence.dump();
     for (const char* secret : secrets) {
       EXPECT_THAT(shown, ::testing::Not(::testing::HasSubstr(secret)));
     }
     return o;
+  }
+
+  // Why integrations_ is refused when the drill is validated; empty when it is not.
+  std::string refusal() const {
+    try {
+      const clients::Integrations integrations(integrations_);
+    } catch (const common::ValueError& e) {
+      return e.what();
+    }
+    return {};
   }
 
   void TearDown() override {

@@ -174,9 +174,7 @@ TEST_F(ElasticsearchCheck, MissingCredentialsAreInconclusive) {
 
 TEST_F(ElasticsearchCheck, AnUnknownAuthModeNamesTheSetting) {
   ASSERT_TRUE(start(json::object(), {{"auth", "oauth"}}));
-  Observation o = observe(kCheckoutOoms);
-  EXPECT_EQ(o.verdict, Verdict::Inconclusive);
-  EXPECT_THAT(o.message, HasSubstr("integrations.elasticsearch.auth: \"oauth\" is not sigv4"));
+  EXPECT_THAT(refusal(), HasSubstr("integrations.elasticsearch.auth: \"oauth\" is not sigv4"));
 }
 
 // A whole drill (`firedrill run`): its logs.elasticsearch check polls until the log line, stamped

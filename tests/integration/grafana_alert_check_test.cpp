@@ -68,7 +68,8 @@ class GrafanaAlertCheck : public ContractCheckFixture<> {
     validators::CheckContext context;
     context.drill_start = kFault - std::chrono::minutes(5);
     context.last_fault = kFault;
-    context.integrations = &integrations_;
+    const clients::Integrations integrations(integrations_);
+    context.integrations = &integrations;
     check->note_baseline(context);
     std::vector<Observation> seen;
     for (int i = 0; i < count; ++i) {

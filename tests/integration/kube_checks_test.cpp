@@ -21,7 +21,7 @@ class KubeCheckTest : public ::testing::Test {
  protected:
   void start(json seed) {
     sim_ = std::make_unique<KubeSimulator>(std::move(seed));
-    integrations_ = sim_->integrations();
+    integrations_ = clients::Integrations(sim_->integrations());
     fault_context_.run_id = "run-7";
     fault_context_.drill_name = "checks";
     fault_context_.integrations = &integrations_;
@@ -68,7 +68,7 @@ class KubeCheckTest : public ::testing::Test {
   }
 
   std::unique_ptr<KubeSimulator> sim_;
-  json integrations_;
+  clients::Integrations integrations_;
   chaos::FaultContext fault_context_;
   validators::CheckContext context_;
 };
@@ -309,8 +309,9 @@ TEST_F(KubeCheckTest, CredentialsNeverReachMessagesOrEvidence) {
   json bad = {
       {"kubernetes",
        {{"kubeconfig", sim_->token_kubeconfig(secret).string()}, {"allowNamespaces", {"shop"}}}}};
-  context_.integrations = &bad;
-  fault_context_.integrations = &bad;
+  const clients::Integrations leaky(bad);
+  context_.integrations = &leaky;
+  fault_context_.integrations = &leaky;
   for (const auto& [kind, params] : std::vector<std::pair<std::string, json>>{
            {"kube.pod", {{"namespace", "shop"}, {"selector", "app=web"}, {"ready", 1}}},
            {"kube.events", {{"namespace", "shop"}, {"reason", "Killing"}}},

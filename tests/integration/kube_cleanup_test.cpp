@@ -50,7 +50,7 @@ class KubeCleanup : public ::testing::Test {
  protected:
   void SetUp() override {
     sim_ = std::make_unique<KubeSimulator>(cleanup_seed());
-    integrations_ = sim_->integrations({"shop"});
+    integrations_ = clients::Integrations(sim_->integrations({"shop"}));
     ASSERT_TRUE(KubeSimulator::eventually([&] { return pod_names("shop").size() >= 4; }))
         << sim_->log();
     run_42_ = stress("run-42", 2);
@@ -98,7 +98,7 @@ class KubeCleanup : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<KubeSimulator> sim_;
-  json integrations_;
+  clients::Integrations integrations_;
   std::vector<std::string> run_42_;
   std::vector<std::string> run_7_;
   fs::path drill_;

@@ -21,7 +21,7 @@ class KubeFaultTest : public ::testing::Test {
  protected:
   void start(json seed, json allow = {"shop"}, int max_pods = 5) {
     sim_ = std::make_unique<KubeSimulator>(std::move(seed));
-    integrations_ = sim_->integrations(std::move(allow), max_pods);
+    integrations_ = clients::Integrations(sim_->integrations(std::move(allow), max_pods));
     context_.run_id = "run-42";
     context_.drill_name = "kube drill";
     context_.integrations = &integrations_;
@@ -66,7 +66,7 @@ class KubeFaultTest : public ::testing::Test {
   }
 
   std::unique_ptr<KubeSimulator> sim_;
-  json integrations_;
+  clients::Integrations integrations_;
   FaultContext context_;
 };
 

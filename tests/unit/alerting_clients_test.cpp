@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "clients/alertmanager_client.hpp"
-#include "clients/monitoring_endpoint.hpp"
+#include "clients/integrations.hpp"
 #include "common/errors.hpp"
 #include "common/rfc3339.hpp"
 #include "local/notification_formats.hpp"
@@ -55,41 +55,46 @@ TEST(AlertmanagerQuery, FiltersAreQuotedAndEncoded) {
   EXPECT_EQ(clients::alertmanager_query({}), "");
 }
 
+// What a check calls for integrations.prometheus (or its own url) of `block`.
+clients::Endpoint prometheus_endpoint(const json& block, const std::string& url = "") {
+  const clients::Integrations integrations(block);
+  return integrations.endpoint(integrations.prometheus, "prometheus", "Prometheus", url);
+}
+
 TEST(MonitoringEndpoint, CredentialsBecomeHeaders) {
   json integrations = {{"prometheus",
                         {{"url", "https://prom.example:9090/"},
                          {"basicAuth", {{"username", "Aladdin"}, {"password", "open sesame"}}},
                          {"headers", {{"X-Scope-OrgID", "tenant-1"}}},
                          {"insecure", true}}}};
-  auto e = clients::endpoint_from_integrations(&integrations, "prometheus", "Prometheus", "");
+  auto e = prometheus_endpoint(integrations);
   EXPECT_EQ(e.base_url, "https://prom.example:9090");
   EXPECT_TRUE(e.insecure);
   EXPECT_EQ(e.headers, (common::Headers{{"X-Scope-OrgID", "tenant-1"},
                                         {"Authorization", "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}}));
   // A check's own URL gets none of the integration's credentials.
-  auto own = clients::endpoint_from_integrations(&integrations, "prometheus", "Prometheus",
-                                                 "http://other:9090");
+  auto own = prometheus_endpoint(integrations, "http://other:9090");
   EXPECT_EQ(own.base_url, "http://other:9090");
   EXPECT_TRUE(own.headers.empty());
 }
 
 TEST(MonitoringEndpoint, SaysWhatIsMissingWithoutShowingSecrets) {
   try {
-    clients::endpoint_from_integrations(nullptr, "alertmanager", "Alertmanager", "");
+    const clients::Integrations& none = clients::Integrations::none();
+    none.endpoint(none.alertmanager, "alertmanager", "Alertmanager", "");
     FAIL() << "no URL was accepted";
   } catch (const common::ValueError& e) {
     EXPECT_NE(std::string(e.what()).find("integrations.alertmanager.url"), std::string::npos);
   }
   json bad = {{"prometheus", {{"url", "ftp://u:hunter2@x"}}}};
   try {
-    clients::endpoint_from_integrations(&bad, "prometheus", "Prometheus", "");
+    prometheus_endpoint(bad);
     FAIL() << "an ftp URL was accepted";
   } catch (const common::ValueError& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
   }
   json token = {{"prometheus", {{"url", "http://x"}, {"bearerToken", 42}}}};
-  EXPECT_THROW(clients::endpoint_from_integrations(&token, "prometheus", "Prometheus", ""),
-               common::ValueError);
+  EXPECT_THROW(prometheus_endpoint(token), common::ValueError);
 }
 
 TEST(NotificationFormats, DeepJsonIsRefusedBeforeParsing) {

@@ -11,6 +11,7 @@
 #include "clients/aws_client.hpp"
 #include "clients/aws_config_files.hpp"
 #include "clients/aws_credentials.hpp"
+#include "clients/integrations.hpp"
 #include "common/errors.hpp"
 
 namespace firedrill::testing {
@@ -181,23 +182,30 @@ TEST_F(AwsFiles, InstanceMetadataLastUnlessDisabled) {
   EXPECT_THAT(error(), HasSubstr("no AWS credentials"));
 }
 
+// integrations.aws of `block` (none when null), resolved in `env` as a check does.
+clients::AwsSettings aws_settings(const nlohmann::json* block, const std::string& region,
+                                  const clients::Environment& env) {
+  const clients::Integrations integrations(block ? *block : nlohmann::json::object());
+  return clients::aws_settings(integrations.aws, region, env);
+}
+
 TEST_F(AwsFiles, RegionFromCheckDrillEnvironmentOrProfile) {
   write(".aws/config", "[default]\nregion = ap-south-1\n[profile dev]\nregion = eu-north-1\n");
   nlohmann::json integrations = {{"aws", {{"profile", "dev"}}}};
-  EXPECT_EQ(clients::aws_settings(&integrations, "", env_).region, "eu-north-1");
-  EXPECT_EQ(clients::aws_settings(nullptr, "", env_).region, "ap-south-1");
+  EXPECT_EQ(aws_settings(&integrations, "", env_).region, "eu-north-1");
+  EXPECT_EQ(aws_settings(nullptr, "", env_).region, "ap-south-1");
   env_["AWS_REGION"] = "us-west-2";
-  EXPECT_EQ(clients::aws_settings(nullptr, "", env_).region, "us-west-2");
+  EXPECT_EQ(aws_settings(nullptr, "", env_).region, "us-west-2");
   integrations["aws"]["region"] = "eu-west-3";
-  EXPECT_EQ(clients::aws_settings(&integrations, "", env_).region, "eu-west-3");
-  EXPECT_EQ(clients::aws_settings(&integrations, "sa-east-1", env_).region, "sa-east-1");
+  EXPECT_EQ(aws_settings(&integrations, "", env_).region, "eu-west-3");
+  EXPECT_EQ(aws_settings(&integrations, "sa-east-1", env_).region, "sa-east-1");
 }
 
 TEST_F(AwsFiles, SettingsErrorsNameTheSetting) {
   auto error_of = [&](nlohmann::json aws) {
     nlohmann::json integrations = {{"aws", aws}};
     try {
-      clients::aws_settings(&integrations, "us-east-1", env_);
+      aws_settings(&integrations, "us-east-1", env_);
     } catch (const common::ValueError& e) {
       return std::string(e.what());
     }
@@ -210,7 +218,7 @@ TEST_F(AwsFiles, SettingsErrorsNameTheSetting) {
               HasSubstr("must start with http:// or https://"));
   EXPECT_THAT(error_of({{"region", 5}}), HasSubstr("integrations.aws.region must be a string"));
   try {
-    clients::aws_settings(nullptr, "", env_);
+    aws_settings(nullptr, "", env_);
     ADD_FAILURE() << "no region accepted";
   } catch (const common::ValueError& e) {
     EXPECT_THAT(e.what(), HasSubstr("no AWS region"));

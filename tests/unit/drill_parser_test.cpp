@@ -104,7 +104,7 @@ TEST(DrillParser, CompleteDrillHeaderAndTarget) {
   EXPECT_EQ(d.target.tls.sni, "checkout.local");
   EXPECT_THAT(d.target.headers, ElementsAre(loadgen::Header{"Authorization", "Bearer s3cret"},
                                             loadgen::Header{"X-Team", "shop"}));
-  EXPECT_EQ(d.integrations, json::parse(R"({
+  EXPECT_EQ(d.integrations.block(), json::parse(R"({
       "prometheus": {"url": "http://127.0.0.1:9090", "timeout": 5, "verify": true},
       "kubernetes": {}})"));
 }
@@ -502,6 +502,30 @@ steps:
                   "10:14: expected a duration like 30s, got `soon`",
                   "12:11: expected a duration like 30s, got `5`",
                   "13:5: missing required key `duration` in load step"));
+}
+
+// A drill whose integration cannot be used is refused at validation, at the integration's place,
+// and the secret beside the mistake is not shown: no check finds out at its first poll.
+TEST(DrillParser, AnUnusableIntegrationIsAnErrorAtItsPlace) {
+  const std::string text = R"(apiVersion: firedrill/v1
+kind: Drill
+metadata: {name: t}
+integrations:
+  prometheus: {url: 'http://127.0.0.1:9090', auth: sigv4, bearerToken: t0ps3cret}
+  grafana: {url: 'ftp://grafana:3000'}
+  loki: {url: 'http://127.0.0.1:3100'}
+  kubernetes: {maxPods: 0}
+steps: [{wait: 1s}]
+)";
+  auto outcome = parse(text);
+  EXPECT_FALSE(outcome.drill);
+  EXPECT_THAT(error_lines(outcome),
+              ElementsAre("5:15: integrations.prometheus: auth: sigv4 signs each request, so it "
+                          "excludes bearerToken, basicAuth and an Authorization header",
+                          "6:12: Grafana URL \"ftp://grafana:3000\" must start with http:// or "
+                          "https://",
+                          "8:15: integrations.kubernetes.maxPods must be a whole number of at "
+                          "least 1"));
 }
 
 TEST(DrillParser, FormatErrorsOneLinePerError) {

@@ -108,7 +108,7 @@ steps:
   EXPECT_EQ(d.target.url, "http://127.0.0.1:8080");
   EXPECT_EQ(d.target.headers.at(0).second, "Bearer abc");
   // Unquoted values are typed after substitution, quoted ones stay strings.
-  EXPECT_EQ(d.integrations, nlohmann::json::parse(R"({"prometheus":
+  EXPECT_EQ(d.integrations.block(), nlohmann::json::parse(R"({"prometheus":
       {"url": "http://127.0.0.1:9090", "port": 9091, "label": "9091"}})"));
   EXPECT_EQ(d.steps.at(0).duration, std::chrono::seconds(45));
   EXPECT_EQ(d.steps.at(1).checks.at(0).params.at("count"), 9091);

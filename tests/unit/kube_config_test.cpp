@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "clients/integrations.hpp"
 #include "clients/kube_client.hpp"
 #include "clients/kube_config.hpp"
 #include "clients/kube_credentials.hpp"
@@ -338,15 +339,15 @@ TEST_F(KubeConfigTest, InClusterConfiguration) {
 
 TEST_F(KubeConfigTest, IntegrationSettings) {
   json integrations = {{"kubernetes", {{"context", "prod"}, {"kubeconfig", "/k"}}}};
-  KubeConfigOptions o = kube_options_from_integrations(&integrations);
+  KubeConfigOptions o = Integrations(integrations).kubernetes.connection;
   EXPECT_EQ(o.context, "prod");
   EXPECT_EQ(o.kubeconfig, "/k");
   EXPECT_FALSE(o.in_cluster);
   integrations = {{"kubernetes", {{"inCluster", true}, {"context", "prod"}}}};
-  EXPECT_THAT(value_error([&] { kube_options_from_integrations(&integrations); }),
+  EXPECT_THAT(value_error([&] { (void)Integrations(integrations); }),
               HasSubstr("inCluster: true cannot be combined"));
   integrations = {{"kubernetes", {{"inCluster", "yes"}}}};
-  EXPECT_THAT(value_error([&] { kube_options_from_integrations(&integrations); }),
+  EXPECT_THAT(value_error([&] { (void)Integrations(integrations); }),
               HasSubstr("inCluster must be true or false"));
 }
 
