@@ -69,6 +69,10 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
       "{} dropped, {} abandoned\n",
       s.started, s.completed(), s.succeeded, s.failed, s.errored, s.timed_out, s.dropped,
       s.abandoned);
+  // A refused stream was not processed (RFC 9113 §8.7) and went out again: counted once above.
+  if (s.retried > 0) {
+    out << fmt::format("retried: {} refused by the server unprocessed and sent again\n", s.retried);
+  }
   out << fmt::format("throughput: {:.2f} req/s, {} received ({}/s), {} sent\n", r.rps(),
                      format_bytes(static_cast<double>(s.bytes_received)),
                      format_bytes(r.duration_s > 0 ? s.bytes_received / r.duration_s : 0),
