@@ -8,9 +8,8 @@
 #include "clients/aws_endpoints.hpp"
 #include "clients/aws_metadata_credentials.hpp"
 #include "clients/aws_sts.hpp"
+#include "common/process_environment.hpp"
 #include "common/rfc3339.hpp"
-
-extern char** environ;
 
 namespace firedrill::clients {
 
@@ -354,13 +353,7 @@ class Chain {
 }  // namespace
 
 Environment process_environment() {
-  Environment env;
-  for (char** entry = environ; entry && *entry; ++entry) {
-    std::string_view text = *entry;
-    std::size_t eq = text.find('=');
-    if (eq != std::string_view::npos) env.emplace(text.substr(0, eq), text.substr(eq + 1));
-  }
-  return env;
+  return common::ProcessEnvironment::current().variables();
 }
 
 std::string AwsCredentials::to_string() const {

@@ -11,12 +11,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <map>
 #include <stdexcept>
 
 #include "common/child_keeper.hpp"
-
-extern char** environ;
+#include "common/process_environment.hpp"
 
 namespace firedrill::common {
 
@@ -55,20 +53,9 @@ void make_pipe(Fd& read_end, Fd& write_end) {
 // The child's environment: ours, with the request's variables added or replaced.
 std::vector<std::string> child_environment(
     const std::vector<std::pair<std::string, std::string>>& additions) {
-  std::map<std::string, std::string> vars;
-  std::vector<std::string> order;
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry(*e);
-    std::string name = entry.substr(0, entry.find('='));
-    if (vars.emplace(name, entry).second) order.push_back(name);
-  }
-  for (const auto& [name, value] : additions) {
-    if (vars.insert_or_assign(name, name + "=" + value).second) order.push_back(name);
-  }
-  std::vector<std::string> out;
-  out.reserve(order.size());
-  for (const auto& name : order) out.push_back(std::move(vars[name]));
-  return out;
+  ProcessEnvironment env = ProcessEnvironment::current();
+  for (const auto& [name, value] : additions) env.set(name, value);
+  return env.entries();
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {

@@ -86,6 +86,92 @@ const nlohmann::json& field(const nlohmann::json& doc, const char* key) {
   return *it;
 }
 
+// The document's version, unit and bucket layout are the ones this build reads.
+void check_layout(const nlohmann::json& doc) {
+  const auto& version = field(doc, "version");
+  if (!version.is_number_integer() || version.get<int64_t>() != kFormatVersion) {
+    invalid("unsupported \"version\" " + version.dump() + ", expected " +
+            std::to_string(kFormatVersion));
+  }
+  const auto& unit = field(doc, "unit");
+  if (unit != "ns") invalid("\"unit\" must be \"ns\", got " + unit.dump());
+  const auto& bits = field(doc, "sub_bucket_bits");
+  if (!bits.is_number_integer() || bits.get<int64_t>() != kSubBucketBits) {
+    invalid("\"sub_bucket_bits\" " + bits.dump() + " differs from this build's " +
+            std::to_string(kSubBucketBits) + "; buckets would not line up");
+  }
+}
+
+struct Extremes {
+  uint64_t min;
+  uint64_t max;
+};
+
+// "min" and "max", in range and in order.
+Extremes read_extremes(const nlohmann::json& doc) {
+  const uint64_t min_value = to_uint(field(doc, "min"), "\"min\"");
+  const uint64_t max_value = to_uint(field(doc, "max"), "\"max\"");
+  if (max_value > LatencyHistogram::kMaxValue) {
+    invalid("\"max\" " + std::to_string(max_value) + " exceeds " +
+            std::to_string(LatencyHistogram::kMaxValue));
+  }
+  if (min_value > max_value) {
+    invalid("\"min\" " + std::to_string(min_value) + " exceeds \"max\" " +
+            std::to_string(max_value));
+  }
+  return {min_value, max_value};
+}
+
+// The first and last non-empty bucket.
+struct BucketSpan {
+  size_t first = 0;
+  size_t last = 0;
+};
+
+// Reads "counts", [[bucket_index, count], ...] with rising indices and positive counts, into
+// `counts` (kBucketCount long) and their sum into `total`.
+BucketSpan read_counts(const nlohmann::json& entries, std::vector<uint64_t>& counts,
+                       uint64_t& total) {
+  if (!entries.is_array()) invalid("\"counts\" must be an array of [bucket_index, count]");
+  BucketSpan span;
+  for (size_t n = 0; n < entries.size(); ++n) {
+    const auto& entry = entries[n];
+    const std::string where = "\"counts\"[" + std::to_string(n) + "]";
+    if (!entry.is_array() || entry.size() != 2) {
+      invalid(where + " must be a [bucket_index, count] pair, got " + entry.dump());
+    }
+    const uint64_t index = to_uint(entry[0], where + " bucket index");
+    if (index >= kBucketCount) {
+      invalid(where + " bucket index " + std::to_string(index) + " is out of range [0, " +
+              std::to_string(kBucketCount) + ")");
+    }
+    if (n > 0 && index <= span.last) {
+      invalid(where + " bucket index " + std::to_string(index) +
+              " is not greater than the previous " + std::to_string(span.last));
+    }
+    const uint64_t count = to_uint(entry[1], where + " count");
+    if (count == 0) invalid(where + " count must be positive");
+    if (total > UINT64_MAX - count) invalid(where + " count overflows the total");
+    counts[index] = count;
+    total += count;
+    if (n == 0) span.first = index;
+    span.last = index;
+  }
+  return span;
+}
+
+// Exact min and max are what merged reports quote, so they must agree with the buckets.
+void check_extremes_in_span(const Extremes& extremes, const BucketSpan& span) {
+  if (index_of(extremes.min) != span.first) {
+    invalid("\"min\" " + std::to_string(extremes.min) + " does not fall in the first bucket " +
+            std::to_string(span.first));
+  }
+  if (index_of(extremes.max) != span.last) {
+    invalid("\"max\" " + std::to_string(extremes.max) + " does not fall in the last bucket " +
+            std::to_string(span.last));
+  }
+}
+
 }  // namespace
 
 LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
@@ -192,73 +278,19 @@ nlohmann::json LatencyHistogram::to_json() const {
 
 LatencyHistogram LatencyHistogram::from_json(const nlohmann::json& doc) {
   if (!doc.is_object()) invalid("expected an object, got " + std::string(doc.type_name()));
-
-  const auto& version = field(doc, "version");
-  if (!version.is_number_integer() || version.get<int64_t>() != kFormatVersion) {
-    invalid("unsupported \"version\" " + version.dump() + ", expected " +
-            std::to_string(kFormatVersion));
-  }
-  const auto& unit = field(doc, "unit");
-  if (unit != "ns") invalid("\"unit\" must be \"ns\", got " + unit.dump());
-  const auto& bits = field(doc, "sub_bucket_bits");
-  if (!bits.is_number_integer() || bits.get<int64_t>() != kSubBucketBits) {
-    invalid("\"sub_bucket_bits\" " + bits.dump() + " differs from this build's " +
-            std::to_string(kSubBucketBits) + "; buckets would not line up");
-  }
-  const uint64_t min_value = to_uint(field(doc, "min"), "\"min\"");
-  const uint64_t max_value = to_uint(field(doc, "max"), "\"max\"");
-  if (max_value > kMaxValue) {
-    invalid("\"max\" " + std::to_string(max_value) + " exceeds " + std::to_string(kMaxValue));
-  }
-  if (min_value > max_value) {
-    invalid("\"min\" " + std::to_string(min_value) + " exceeds \"max\" " +
-            std::to_string(max_value));
-  }
-  const auto& counts = field(doc, "counts");
-  if (!counts.is_array()) invalid("\"counts\" must be an array of [bucket_index, count]");
-
+  check_layout(doc);
+  const Extremes extremes = read_extremes(doc);
   LatencyHistogram h;
-  size_t first = 0;
-  size_t last = 0;
-  for (size_t n = 0; n < counts.size(); ++n) {
-    const auto& entry = counts[n];
-    const std::string where = "\"counts\"[" + std::to_string(n) + "]";
-    if (!entry.is_array() || entry.size() != 2) {
-      invalid(where + " must be a [bucket_index, count] pair, got " + entry.dump());
-    }
-    const uint64_t index = to_uint(entry[0], where + " bucket index");
-    if (index >= kBucketCount) {
-      invalid(where + " bucket index " + std::to_string(index) + " is out of range [0, " +
-              std::to_string(kBucketCount) + ")");
-    }
-    if (n > 0 && index <= last) {
-      invalid(where + " bucket index " + std::to_string(index) +
-              " is not greater than the previous " + std::to_string(last));
-    }
-    const uint64_t count = to_uint(entry[1], where + " count");
-    if (count == 0) invalid(where + " count must be positive");
-    if (h.total_ > UINT64_MAX - count) invalid(where + " count overflows the total");
-    h.counts_[index] = count;
-    h.total_ += count;
-    if (n == 0) first = index;
-    last = index;
-  }
-
+  const BucketSpan span = read_counts(field(doc, "counts"), h.counts_, h.total_);
   if (h.total_ == 0) {
-    if (min_value != 0 || max_value != 0) invalid("\"min\" and \"max\" must be 0 with no counts");
+    if (extremes.min != 0 || extremes.max != 0) {
+      invalid("\"min\" and \"max\" must be 0 with no counts");
+    }
     return h;
   }
-  // Exact min and max are what merged reports quote, so they must agree with the buckets.
-  if (index_of(min_value) != first) {
-    invalid("\"min\" " + std::to_string(min_value) + " does not fall in the first bucket " +
-            std::to_string(first));
-  }
-  if (index_of(max_value) != last) {
-    invalid("\"max\" " + std::to_string(max_value) + " does not fall in the last bucket " +
-            std::to_string(last));
-  }
-  h.min_ = min_value;
-  h.max_ = max_value;
+  check_extremes_in_span(extremes, span);
+  h.min_ = extremes.min;
+  h.max_ = extremes.max;
   return h;
 }
 

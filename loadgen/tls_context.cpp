@@ -32,43 +32,42 @@ TlsContext::TlsContext(const TlsOptions& options, const std::vector<std::string>
     : verify_(!options.insecure), sni_(options.sni) {
   if (g_context_index < 0)
     g_context_index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  ctx_ = SSL_CTX_new(TLS_client_method());
+  ctx_.reset(SSL_CTX_new(TLS_client_method()));
   if (!ctx_) throw common::ValueError("cannot create a TLS context: " + openssl_reason());
-  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  // Owned by ctx_, which frees it also when a file below fails to load.
+  SSL_CTX* ctx = ctx_.get();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   // Idle connections give their buffers back: large connection counts stay small in memory.
-  SSL_CTX_set_mode(ctx_, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                             SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   // One read() fetches as many records as the socket holds, instead of a header read and a body
   // read per record.
-  SSL_CTX_set_read_ahead(ctx_, 1);
-  SSL_CTX_set_ex_data(ctx_, g_context_index, this);
-  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
-  SSL_CTX_sess_set_new_cb(ctx_, &TlsContext::on_new_session);
+  SSL_CTX_set_read_ahead(ctx, 1);
+  SSL_CTX_set_ex_data(ctx, g_context_index, this);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx, &TlsContext::on_new_session);
 
   if (verify_) {
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    SSL_CTX_set_cert_verify_callback(ctx_, &TlsContext::verify_chain, this);
-    SSL_CTX_set_default_verify_paths(ctx_);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_cert_verify_callback(ctx, &TlsContext::verify_chain, this);
+    SSL_CTX_set_default_verify_paths(ctx);
     if (!options.ca_file.empty() &&
-        SSL_CTX_load_verify_locations(ctx_, options.ca_file.c_str(), nullptr) != 1) {
+        SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
       std::string why = openssl_reason();
-      SSL_CTX_free(ctx_);
       throw common::ValueError("--cacert " + options.ca_file + ": cannot load: " + why);
     }
   } else {
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_NONE, nullptr);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   }
   if (!options.cert_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(ctx_, options.cert_file.c_str()) != 1) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, options.cert_file.c_str()) != 1) {
       std::string why = openssl_reason();
-      SSL_CTX_free(ctx_);
       throw common::ValueError("--cert " + options.cert_file + ": cannot load: " + why);
     }
     const std::string& key = options.key_file.empty() ? options.cert_file : options.key_file;
-    if (SSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx_) != 1) {
+    if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
       std::string why = openssl_reason();
-      SSL_CTX_free(ctx_);
       throw common::ValueError("--key " + key + ": cannot load or does not match --cert: " + why);
     }
   }
@@ -77,19 +76,16 @@ TlsContext::TlsContext(const TlsOptions& options, const std::vector<std::string>
     wire.push_back(static_cast<char>(proto.size()));
     wire += proto;
   }
-  SSL_CTX_set_alpn_protos(ctx_, reinterpret_cast<const unsigned char*>(wire.data()),
+  SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(wire.data()),
                           static_cast<unsigned>(wire.size()));
 }
 
-TlsContext::~TlsContext() {
-  if (session_) SSL_SESSION_free(session_);
-  SSL_CTX_free(ctx_);
-}
+// The members free the session, then the context (reverse order of declaration).
+TlsContext::~TlsContext() = default;
 
 int TlsContext::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), g_context_index));
-  if (self->session_) SSL_SESSION_free(self->session_);
-  self->session_ = session;
+  self->session_.reset(session);
   return 1;  // we keep the reference
 }
 
@@ -121,8 +117,9 @@ int TlsContext::verify_chain(X509_STORE_CTX* store, void* arg) {
   return ok;
 }
 
-SSL* TlsContext::new_ssl(int fd, const std::string& host, bool reconnect) const {
-  SSL* ssl = SSL_new(ctx_);
+SslPtr TlsContext::new_ssl(int fd, const std::string& host, bool reconnect) const {
+  SslPtr owned(SSL_new(ctx_.get()));
+  SSL* ssl = owned.get();
   SSL_set_fd(ssl, fd);
   SSL_set_connect_state(ssl);
   const std::string& name = sni_.empty() ? host : sni_;
@@ -136,8 +133,8 @@ SSL* TlsContext::new_ssl(int fd, const std::string& host, bool reconnect) const 
       X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
     }
   }
-  if (reconnect && session_) SSL_set_session(ssl, session_);
-  return ssl;
+  if (reconnect && session_) SSL_set_session(ssl, session_.get());
+  return owned;
 }
 
 std::string tls_error_message(SSL* ssl) {

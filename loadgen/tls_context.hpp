@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "loadgen/load_config.hpp"
+#include "loadgen/openssl_handles.hpp"
 
 namespace firedrill::loadgen {
 
@@ -23,17 +24,17 @@ class TlsContext {
   // A client SSL object for a socket, with SNI and host name verification; a reconnect also
   // offers the worker's most recent session. A first connection always makes a full handshake,
   // as a new client would.
-  SSL* new_ssl(int fd, const std::string& host, bool reconnect) const;
+  SslPtr new_ssl(int fd, const std::string& host, bool reconnect) const;
 
  private:
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
   static int verify_chain(X509_STORE_CTX* store, void* self);
 
-  SSL_CTX* ctx_ = nullptr;
+  SslContextPtr ctx_;
   bool verify_ = true;
   std::string sni_;
-  SSL_SESSION* session_ = nullptr;  // most recent resumable session of this worker
-  std::string verified_chain_;      // DER of the last certificate chain that passed verification
+  SslSessionPtr session_;       // most recent resumable session of this worker
+  std::string verified_chain_;  // DER of the last certificate chain that passed verification
 };
 
 // The reason of the most recent OpenSSL failure on this thread plus, after a handshake, the

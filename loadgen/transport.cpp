@@ -7,20 +7,8 @@
 
 namespace firedrill::loadgen {
 
-void Transport::reset() {
-  if (ssl_) {
-    // Freeing an SSL that was not shut down marks its session non-resumable; a quiet shutdown
-    // (no close_notify on the wire) keeps the session for the next connection.
-    SSL_set_quiet_shutdown(ssl_, 1);
-    SSL_shutdown(ssl_);
-    SSL_free(ssl_);
-  }
-  ssl_ = nullptr;
-  fd_ = -1;
-}
-
 IoResult Transport::tls_result(int rv) {
-  switch (SSL_get_error(ssl_, rv)) {
+  switch (SSL_get_error(ssl_.get(), rv)) {
     case SSL_ERROR_WANT_READ:
       return {IoStatus::WantRead};
     case SSL_ERROR_WANT_WRITE:
@@ -36,14 +24,14 @@ IoResult Transport::tls_result(int rv) {
 
 IoStatus Transport::handshake() {
   ERR_clear_error();
-  int rv = SSL_do_handshake(ssl_);
+  int rv = SSL_do_handshake(ssl_.get());
   return rv == 1 ? IoStatus::Ok : tls_result(rv).status;
 }
 
 IoResult Transport::read(uint8_t* buf, size_t len) {
   if (ssl_) {
     ERR_clear_error();
-    int rv = SSL_read(ssl_, buf, static_cast<int>(len));
+    int rv = SSL_read(ssl_.get(), buf, static_cast<int>(len));
     return rv > 0 ? IoResult{IoStatus::Ok, static_cast<size_t>(rv)} : tls_result(rv);
   }
   ssize_t n = ::recv(fd_, buf, len, 0);
@@ -56,7 +44,7 @@ IoResult Transport::read(uint8_t* buf, size_t len) {
 IoResult Transport::write(const uint8_t* buf, size_t len) {
   if (ssl_) {
     ERR_clear_error();
-    int rv = SSL_write(ssl_, buf, static_cast<int>(len));
+    int rv = SSL_write(ssl_.get(), buf, static_cast<int>(len));
     return rv > 0 ? IoResult{IoStatus::Ok, static_cast<size_t>(rv)} : tls_result(rv);
   }
   ssize_t n = ::send(fd_, buf, len, MSG_NOSIGNAL);

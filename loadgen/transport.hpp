@@ -3,6 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+
+#include "loadgen/openssl_handles.hpp"
 
 namespace firedrill::loadgen {
 
@@ -15,30 +18,33 @@ struct IoResult {
 };
 
 // Non-blocking reads and writes on a connected socket, through TLS when an SSL object is attached.
-// A plain branch rather than a virtual call: the two cases are all there will ever be.
+// A plain branch rather than a virtual call: the two cases are all there will ever be. The
+// transport owns the SSL object from attach() to reset() or its end.
 class Transport {
  public:
-  ~Transport() { reset(); }
-  void attach(int fd, SSL* ssl) {
+  void attach(int fd, SslPtr ssl) {
     fd_ = fd;
-    ssl_ = ssl;
+    ssl_ = std::move(ssl);
   }
-  void reset();
+  void reset() {
+    ssl_.reset();
+    fd_ = -1;
+  }
   bool tls() const { return ssl_ != nullptr; }
-  SSL* ssl() const { return ssl_; }
+  SSL* ssl() const { return ssl_.get(); }
 
   IoStatus handshake();
   IoResult read(uint8_t* buf, size_t len);
   // True when TLS holds bytes already read from the socket (read-ahead): the socket may be empty
   // and the poller silent while they wait.
-  bool has_buffered() const { return ssl_ && SSL_has_pending(ssl_); }
+  bool has_buffered() const { return ssl_ && SSL_has_pending(ssl_.get()); }
   IoResult write(const uint8_t* buf, size_t len);
 
  private:
   IoResult tls_result(int rv);
 
   int fd_ = -1;
-  SSL* ssl_ = nullptr;
+  SslPtr ssl_;
 };
 
 }  // namespace firedrill::loadgen

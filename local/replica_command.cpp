@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-extern char** environ;
+#include "common/process_environment.hpp"
 
 namespace firedrill::local {
 
@@ -54,12 +54,7 @@ std::string resolve_program(const std::string& name, const Environment& env) {
 }
 
 Environment replica_environment(const ServiceSpec& spec, int index, int port, const fs::path& dir) {
-  Environment env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
+  Environment env = common::ProcessEnvironment::current().variables();
   for (const auto& [name, value] : spec.env) env[name] = value;
   if (port != 0) env["PORT"] = std::to_string(port);
   env["REPLICA"] = std::to_string(index);
