@@ -1,12 +1,15 @@
 #include "cli/load_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
-#include <thread>
 
 #include "common/errors.hpp"
 #include "loadgen/load_result_json.hpp"
+#include "loadgen/load_rules.hpp"
 #include "loadgen/request_mix.hpp"
 #include "loadgen/url.hpp"
 
@@ -17,15 +20,10 @@ using common::ValueError;
 
 namespace {
 
-uint64_t whole_number(const std::string& flag, const std::string& text, uint64_t min,
-                      uint64_t max) {
+std::optional<uint64_t> whole_number(const std::string& text) {
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value < min ||
-      value > max) {
-    throw UsageError(flag + ": \"" + text + "\" is not valid: use a whole number from " +
-                     std::to_string(min) + " to " + std::to_string(max));
-  }
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
 
@@ -68,18 +66,73 @@ loadgen::Header parse_header(const std::string& text) {
   return {name, value};
 }
 
+using loadgen::LoadField;
+
+// loadgen's name in kebab case (connect_timeout is --connect-timeout), but for three.
+std::string flag_of(LoadField field) {
+  if (field == LoadField::MaxRequests) return "--requests";
+  if (field == LoadField::Rate) return "--rate";
+  if (field == LoadField::Requests) return "URL";
+  std::string flag = "--" + std::string(loadgen::field_name(field));
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
+
+// The load values as typed: what the rules' messages about a value show.
+class TypedValues {
+ public:
+  // A whole number; whether it is in range is a load rule.
+  std::optional<uint64_t> count(LoadField field, const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    text_[field] = text;
+    auto value = whole_number(text);
+    if (!value) throw not_valid(field, loadgen::expected_count(field));
+    return value;
+  }
+
+  template <typename F>
+  auto parsed(LoadField field, const std::string& text, F&& parse)
+      -> std::optional<decltype(parse(text))> {
+    if (text.empty()) return std::nullopt;
+    text_[field] = text;
+    return with_flag(flag_of(field), [&] { return parse(text); });
+  }
+
+  UsageError not_valid(LoadField field, const std::string& valid) const {
+    auto it = text_.find(field);
+    if (it == text_.end()) return UsageError(flag_of(field) + ": must be " + valid);
+    return UsageError(flag_of(field) + ": \"" + it->second + "\" is not valid: use " + valid);
+  }
+
+ private:
+  std::map<LoadField, std::string> text_;
+};
+
+UsageError usage_error(const loadgen::LoadViolation& v, const TypedValues& typed,
+                       const std::vector<loadgen::RequestSpec>& requests) {
+  if (v.kind == loadgen::ViolationKind::Value) return typed.not_valid(v.field, v.message);
+  if (v.field == LoadField::Requests && v.request) {
+    return UsageError("URL: \"" + requests[*v.request].url + "\" " + v.message);
+  }
+  return UsageError(flag_of(v.field) + ": " + v.message);
+}
+
 }  // namespace
 
 loadgen::LoadConfig to_load_config(const LoadFlags& f) {
   loadgen::LoadConfig c;
-  constexpr uint64_t kMaxConnections = 1'000'000;
-  c.connections =
-      static_cast<uint32_t>(whole_number("--connections", f.connections, 1, kMaxConnections));
-  c.streams = static_cast<uint32_t>(whole_number("--streams", f.streams, 1, 100'000));
-  c.threads = f.threads.empty()
-                  ? std::max(1u, std::thread::hardware_concurrency())
-                  : static_cast<uint32_t>(whole_number("--threads", f.threads, 1, 1024));
-  c.seed = whole_number("--seed", f.seed, 0, UINT64_MAX);
+  c.threads = 0;  // unless given: the engine takes one per core
+  loadgen::LoadValues v;
+  TypedValues typed;
+  v.connections = typed.count(LoadField::Connections, f.connections);
+  v.streams = typed.count(LoadField::Streams, f.streams);
+  v.threads = typed.count(LoadField::Threads, f.threads);
+  if (auto seed = whole_number(f.seed)) {
+    c.seed = *seed;
+  } else {
+    throw UsageError("--seed: \"" + f.seed + "\" is not valid: use a whole number from 0 to " +
+                     std::to_string(UINT64_MAX));
+  }
 
   if (f.protocol == "h1") {
     c.protocol = loadgen::Protocol::H1;
@@ -92,62 +145,44 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
   } else {
     throw UsageError("--protocol: \"" + f.protocol + "\" is not valid: use h1, h2, h2c or auto");
   }
+  v.protocol = c.protocol;
 
-  c.timeout = with_flag("--timeout", [&] { return common::parse_duration(f.timeout); });
-  c.connect_timeout =
-      with_flag("--connect-timeout", [&] { return common::parse_duration(f.connect_timeout); });
-  if (c.timeout.count() <= 0) throw UsageError("--timeout: must be more than 0");
-  if (c.connect_timeout.count() <= 0) throw UsageError("--connect-timeout: must be more than 0");
-  c.warmup = with_flag("--warmup", [&] { return common::parse_duration(f.warmup); });
-  if (!f.duration.empty()) {
-    c.duration = with_flag("--duration", [&] { return common::parse_duration(f.duration); });
-    if (c.duration.count() <= 0) throw UsageError("--duration: must be more than 0");
-  }
-  if (!f.requests.empty()) c.max_requests = whole_number("--requests", f.requests, 1, UINT64_MAX);
-
-  bool open_loop = !f.rate.empty() || !f.stages.empty();
-  if (open_loop && c.max_requests > 0) {
-    throw UsageError(
-        "--requests: cannot be combined with --rate or --stages: an open-loop run "
-        "is bounded by --duration or by its stages");
-  }
-  if (!f.rate.empty())
-    c.start_rate = with_flag("--rate", [&] { return common::parse_rate(f.rate); });
+  auto duration = [](const std::string& text) { return common::parse_duration(text); };
+  v.timeout = typed.parsed(LoadField::Timeout, f.timeout, duration);
+  v.connect_timeout = typed.parsed(LoadField::ConnectTimeout, f.connect_timeout, duration);
+  v.warmup = typed.parsed(LoadField::Warmup, f.warmup, duration);
+  v.duration = typed.parsed(LoadField::Duration, f.duration, duration);
+  v.max_requests = typed.count(LoadField::MaxRequests, f.requests);
+  v.rate = typed.parsed(LoadField::Rate, f.rate,
+                        [](const std::string& text) { return common::parse_rate(text); });
   if (!f.stages.empty()) {
     c.stages = with_flag("--stages", [&] { return common::parse_stages(f.stages); });
-    if (!c.start_rate) c.start_rate = 0.0;  // k6 ramping-arrival-rate starts from 0 by default
+    v.stages = true;
+    // The command line's own rule, not a load rule: in a drill a load step's duration may end
+    // the stages early; here the stages alone set the length.
     if (!f.duration.empty()) {
       throw UsageError("--duration: cannot be combined with --stages: the stages set the length");
     }
-  } else if (c.start_rate && *c.start_rate <= 0) {
-    throw UsageError("--rate: must be more than 0 (use --stages to ramp from or to 0)");
   }
-  if (!f.max_queue.empty()) {
-    if (!open_loop)
-      throw UsageError("--max-queue: only applies to an open-loop run (--rate/--stages)");
-    c.max_queue = whole_number("--max-queue", f.max_queue, 1, 100'000'000);
-  }
+  v.max_queue = typed.count(LoadField::MaxQueue, f.max_queue);
   if (!f.arrival.empty()) {
-    if (!open_loop)
-      throw UsageError("--arrival: only applies to an open-loop run (--rate/--stages)");
     auto arrival = loadgen::arrival_from_name(f.arrival);
     if (!arrival) {
       throw UsageError("--arrival: \"" + f.arrival + "\" is not valid: use uniform or poisson");
     }
     c.arrival = *arrival;
+    v.arrival = true;
   }
   if (!f.pacer.empty()) {
-    if (!open_loop) throw UsageError("--pacer: only applies to an open-loop run (--rate/--stages)");
     auto pacer = loadgen::pacer_from_name(f.pacer);
     if (!pacer) {
       throw UsageError("--pacer: \"" + f.pacer + "\" is not valid: use exact or quantized");
     }
     c.pacer = *pacer;
+    v.pacer = true;
   }
   // Neither a count nor a length: run for 10 s, like hey's default window, rather than forever.
-  if (c.max_requests == 0 && c.duration.count() == 0 && c.stages.empty()) {
-    c.duration = std::chrono::seconds(10);
-  }
+  if (!v.max_requests && !v.duration && !v.stages) v.duration = std::chrono::seconds(10);
 
   c.tls.insecure = f.insecure;
   c.tls.ca_file = f.cacert;
@@ -188,21 +223,15 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
   for (auto& spec : c.requests) {
     spec.headers.insert(spec.headers.end(), headers.begin(), headers.end());
   }
-  loadgen::Origin origin;
   for (const auto& spec : c.requests) {
-    auto url = with_flag("URL", [&] { return loadgen::parse_url(spec.url); });
-    if (&spec == &c.requests.front()) {
-      origin = url.origin;
-    } else if (!(url.origin == origin)) {
-      throw UsageError("URL: \"" + spec.url + "\" has another scheme, host or port than \"" +
-                       c.requests.front().url + "\": all URLs of one run share one origin");
-    }
+    with_flag("URL", [&] { return loadgen::parse_url(spec.url); });
+    v.urls.push_back(spec.url);
   }
-  if (c.protocol == loadgen::Protocol::H2c && origin.tls) {
-    throw UsageError(
-        "--protocol: h2c is HTTP/2 without TLS and needs an http:// URL; use h2 for https");
+  loadgen::LoadTerms terms{flag_of, "run"};
+  if (auto violations = loadgen::check_load(v, terms); !violations.empty()) {
+    throw usage_error(violations.front(), typed, c.requests);
   }
-  if (c.protocol == loadgen::Protocol::H2 && !origin.tls) c.protocol = loadgen::Protocol::H2c;
+  loadgen::apply(v, c);
   return c;
 }
 

@@ -5,6 +5,7 @@
 
 #include "common/descriptor_limit.hpp"
 #include "common/errors.hpp"
+#include "loadgen/load_rules.hpp"
 #include "loadgen/pacer.hpp"
 #include "loadgen/worker.hpp"
 
@@ -30,21 +31,31 @@ uint64_t share(uint64_t total, uint32_t parts, uint32_t index) {
   return total / parts + (index < total % parts ? 1 : 0);
 }
 
+// "connections: expected a whole number from 1 to 1000000; ...": every violation, in the
+// config's own names.
+std::string describe(const std::vector<LoadViolation>& violations) {
+  std::string text;
+  for (const auto& v : violations) {
+    if (!text.empty()) text += "; ";
+    if (v.field == LoadField::Requests && v.request) {
+      text += "request " + std::to_string(*v.request + 1) + " " + v.message;
+    } else {
+      text += std::string(field_name(v.field)) +
+              (v.kind == ViolationKind::Value ? ": expected " : ": ") + v.message;
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 Engine::Engine(LoadConfig config) : config_(std::move(config)) {
-  if (config_.requests.empty()) throw common::ValueError("no request to send: give a URL");
-  if (config_.connections == 0) throw common::ValueError("connections must be at least 1");
-  if (config_.streams == 0) throw common::ValueError("streams must be at least 1");
+  if (auto violations = check_load(values_of(config_)); !violations.empty()) {
+    throw common::ValueError(describe(violations));
+  }
   if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
   config_.threads = std::min(config_.threads, config_.connections);
-  if (!config_.open_loop() && config_.max_requests == 0 && config_.duration.count() == 0) {
-    throw common::ValueError("give a number of requests or a duration");
-  }
   origin_ = parse_url(config_.requests.front().url).origin;
-  if (config_.protocol == Protocol::H2c && origin_.tls) {
-    throw common::ValueError("h2c is HTTP/2 without TLS: use an http:// URL, or --protocol h2");
-  }
   templates_ = build_request_templates(config_.requests, origin_);
   if (origin_.tls) {
     for (uint32_t i = 0; i < config_.threads; ++i) {

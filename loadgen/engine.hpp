@@ -15,8 +15,9 @@ namespace firedrill::loadgen {
 // point per second while it runs, and merges the workers' statistics at the end.
 class Engine {
  public:
-  // Validates the configuration and prepares requests and TLS. Throws common::ValueError when
-  // it cannot be run as given (nothing has been sent yet).
+  // Checks the configuration against the load rules (loadgen/load_rules.hpp) and prepares
+  // requests and TLS; `threads` 0 is one per core. Throws common::ValueError naming every
+  // violation when it cannot be run as given (nothing has been sent yet).
   explicit Engine(LoadConfig config);
   ~Engine();
 

@@ -2,15 +2,17 @@
 
 #include <strings.h>
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "common/errors.hpp"
 #include "common/suggest.hpp"
 #include "loadgen/load_result_json.hpp"
+#include "loadgen/load_rules.hpp"
 #include "loadgen/url.hpp"
 
 namespace firedrill::scenarios {
@@ -192,12 +194,91 @@ void set_integer(YamlReader& r, const Entries& e, const char* key, int64_t minim
   }
 }
 
-void set_duration(YamlReader& r, const Entries& e, const char* key, bool positive,
-                  common::Duration& out) {
-  if (const Field* f = e.find(key)) {
-    if (auto d = r.duration(f->value, positive)) out = *d;
+using loadgen::LoadField;
+
+// The profile key of each load field: loadgen's name in camel case (connect_timeout is
+// connectTimeout), but for the rate.
+std::string key_of(LoadField field) {
+  if (field == LoadField::Rate) return "rate";
+  std::string key;
+  bool upper = false;
+  for (char ch : loadgen::field_name(field)) {
+    if (ch == '_') {
+      upper = true;
+    } else {
+      key += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : ch;
+      upper = false;
+    }
   }
+  return key;
 }
+
+// Reads the load fields of a profile into LoadValues, keeping where each was written so that a
+// rule's violation is reported there.
+struct ValuesReader {
+  YamlReader& r;
+  const Entries& e;
+  loadgen::LoadValues values;
+  std::map<LoadField, const Field*> written;
+
+  const Field* find(LoadField field) {
+    const Field* f = e.find(key_of(field));
+    if (f) written[field] = f;
+    return f;
+  }
+  template <typename T>
+  std::optional<T> given(LoadField field, std::optional<T> read) {
+    if (!read) values.unreadable.insert(field);
+    return read;
+  }
+
+  // A whole number; whether it is in range is a load rule.
+  std::optional<uint64_t> count(LoadField field) {
+    const Field* f = find(field);
+    if (!f) return std::nullopt;
+    const std::string expected = loadgen::expected_count(field);
+    std::optional<uint64_t> n;
+    if (auto s = r.scalar(f->value, expected)) {
+      uint64_t value = 0;
+      const std::string& t = s->value;
+      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
+      if (!t.empty() && ec == std::errc() && end == t.data() + t.size()) {
+        n = value;
+      } else {
+        r.error(f->value.at, "expected " + expected + ", got " + s->shown());
+      }
+    }
+    return given(field, n);
+  }
+  std::optional<common::Duration> duration(LoadField field) {
+    const Field* f = find(field);
+    return f ? given(field, r.duration(f->value)) : std::nullopt;
+  }
+
+  // "expected a whole number from 1 to 1000000, got `0`" at the value; "`maxQueue` only applies
+  // to ..." at the key; a request's own violations at the request.
+  void report(const loadgen::LoadViolation& v, const ProfileBase& base, const Field& profile,
+              const std::vector<SourceLocation>& request_at) {
+    if (v.field == LoadField::Protocol) {
+      // With an https target.url, the target's protocol has been reported already.
+      if (!base.target.url.starts_with("https://")) r.error(request_at.at(*v.request), v.message);
+      return;
+    }
+    if (v.field == LoadField::Requests && v.request) {
+      r.error(request_at.at(*v.request), "this request " + v.message);
+      return;
+    }
+    auto it = written.find(v.field);
+    if (it == written.end()) {
+      r.error(profile.key_at, "`" + key_of(v.field) + "`: " + v.message);
+    } else if (v.kind == loadgen::ViolationKind::Value) {
+      auto s = r.scalar(it->second->value, v.message);
+      r.error(it->second->value.at, "expected " + v.message + ", got " + (s ? s->shown() : ""));
+    } else {
+      r.error(it->second->key_at, "`" + key_of(v.field) + "` " + v.message);
+    }
+  }
+};
 
 std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
                                         const ProfileBase& base) {
@@ -213,10 +294,12 @@ std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
   c.protocol = base.target.protocol;
   c.tls = base.target.tls;
   c.connections = 10;
-  c.threads = std::max(1u, std::thread::hardware_concurrency());
+  c.threads = 0;  // one per core
 
+  ValuesReader in{r, *e, {}, {}};
   RequestReader requests{r, base};
   std::vector<SourceLocation> request_at;
+  const size_t errors_before_requests = r.error_count();
   if (const Field* f = e->find("requests")) {
     if (auto items = r.list(f->value, "a list of requests like {method: GET, path: /}")) {
       if (items->empty())
@@ -232,73 +315,50 @@ std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
     c.requests.push_back(*spec);
     request_at.push_back(field.key_at);
   }
+  loadgen::LoadValues& v = in.values;
+  if (r.error_count() != errors_before_requests) v.unreadable.insert(LoadField::Requests);
+  for (const auto& spec : c.requests) v.urls.push_back(spec.url);
+  v.protocol = c.protocol;
 
-  // loadgen keeps the connections of one run to one origin.
-  std::optional<loadgen::Origin> origin;
-  for (size_t i = 0; i < c.requests.size(); ++i) {
-    const loadgen::Origin o = loadgen::parse_url(c.requests[i].url).origin;
-    if (!origin) {
-      origin = o;
-    } else if (!(o == *origin)) {
-      r.error(request_at[i], "this request goes to another scheme, host or port than `" +
-                                 c.requests.front().url +
-                                 "`: all requests of a profile share one origin");
-    }
-    // With an https target.url, the target's protocol has been reported already.
-    if (o.tls && c.protocol == loadgen::Protocol::H2c && !base.target.url.starts_with("https://")) {
-      r.error(request_at[i],
-              "h2c is HTTP/2 without TLS and needs an http:// URL; use protocol "
-              "h2 for https");
-    }
-  }
-  if (origin && !origin->tls && c.protocol == loadgen::Protocol::H2) {
-    c.protocol = loadgen::Protocol::H2c;
-  }
-
-  set_integer(r, *e, "connections", 1, 1'000'000, c.connections);
-  set_integer(r, *e, "streams", 1, 100'000, c.streams);
-  set_integer(r, *e, "threads", 1, 1024, c.threads);
+  v.connections = in.count(LoadField::Connections);
+  v.streams = in.count(LoadField::Streams);
+  v.threads = in.count(LoadField::Threads);
   set_integer(r, *e, "seed", 0, INT64_MAX, c.seed);
-  set_duration(r, *e, "timeout", true, c.timeout);
-  set_duration(r, *e, "connectTimeout", true, c.connect_timeout);
-  set_duration(r, *e, "warmup", false, c.warmup);
-
-  const Field* rate = e->find("rate");
-  const Field* stages = e->find("stages");
-  if (rate) {
-    if (auto value = r.rate(rate->value)) {
-      c.start_rate = *value;
-      if (*value <= 0 && !stages) {
-        r.error(rate->value.at, "a rate must be more than 0 (use stages to ramp from or to 0)");
-      }
+  v.timeout = in.duration(LoadField::Timeout);
+  v.connect_timeout = in.duration(LoadField::ConnectTimeout);
+  v.warmup = in.duration(LoadField::Warmup);
+  if (const Field* f = in.find(LoadField::Rate)) {
+    v.rate = in.given(LoadField::Rate, r.rate(f->value));
+  }
+  if (const Field* f = in.find(LoadField::Stages)) {
+    if (auto parsed = in.given(LoadField::Stages, read_stages(r, f->value))) {
+      c.stages = *parsed;
+      v.stages = true;
     }
   }
-  if (stages) {
-    if (auto parsed = read_stages(r, stages->value)) c.stages = *parsed;
-    // Ramping arrival rates start from 0 unless a rate says otherwise, as in k6.
-    if (!c.start_rate) c.start_rate = 0.0;
-  }
-  if (const Field* f = e->find("maxQueue")) {
-    if (!rate && !stages) {
-      r.error(f->key_at, "`maxQueue` only applies to an open-loop profile (with rate or stages)");
-    } else {
-      set_integer(r, *e, "maxQueue", 1, 100'000'000, c.max_queue);
-    }
-  }
-  if (const Field* f = e->find("arrival")) {
-    if (!rate && !stages) {
-      r.error(f->key_at, "`arrival` only applies to an open-loop profile (with rate or stages)");
-    } else if (auto s = r.scalar(f->value, "an arrival process")) {
-      if (auto arrival = loadgen::arrival_from_name(s->value)) {
-        c.arrival = *arrival;
-      } else {
+  v.max_queue = in.count(LoadField::MaxQueue);
+  if (const Field* f = in.find(LoadField::Arrival)) {
+    std::optional<loadgen::Arrival> arrival;
+    if (auto s = r.scalar(f->value, "an arrival process")) {
+      arrival = loadgen::arrival_from_name(s->value);
+      if (!arrival) {
         const std::vector<std::string> names = {loadgen::arrival_name(loadgen::Arrival::Uniform),
                                                 loadgen::arrival_name(loadgen::Arrival::Poisson)};
         r.error(f->value.at, "expected " + common::list_names(names) + ", got " + s->shown());
       }
     }
+    if (in.given(LoadField::Arrival, arrival)) {
+      c.arrival = *arrival;
+      v.arrival = true;
+    }
+  }
+  v.duration_to_come = true;  // the load step gives it
+  for (const auto& violation : loadgen::check_load(v, {key_of, "profile"})) {
+    in.report(violation, base, field, request_at);
   }
   if (r.error_count() != errors_before) return std::nullopt;
+
+  loadgen::apply(v, c);
   return profile;
 }
 
