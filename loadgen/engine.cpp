@@ -1,12 +1,12 @@
 #include "loadgen/engine.hpp"
 
-#include <map>
 #include <thread>
 
 #include "common/descriptor_limit.hpp"
 #include "common/errors.hpp"
 #include "loadgen/load_rules.hpp"
 #include "loadgen/pacer.hpp"
+#include "loadgen/second_series.hpp"
 #include "loadgen/worker.hpp"
 
 namespace firedrill::loadgen {
@@ -45,6 +45,73 @@ std::string describe(const std::vector<LoadViolation>& violations) {
     }
   }
   return text;
+}
+
+// When the workers start, start counting, and stop starting requests (steady clock, ns).
+struct RunWindow {
+  int64_t start_ns = 0;
+  int64_t measure_start_ns = 0;
+  int64_t end_ns = 0;
+};
+
+// Workers start together a little after now, so that thread start-up does not skew the
+// schedule; `total` 0 runs until stopped or the request count is done.
+RunWindow run_window(Duration warmup, Duration total) {
+  RunWindow window;
+  window.start_ns = steady_now_ns() + 20'000'000;
+  window.measure_start_ns = window.start_ns + warmup.count();
+  window.end_ns = total.count() > 0 ? window.start_ns + total.count() : INT64_MAX / 2;
+  return window;
+}
+
+// The schedule of an open loop (null for a closed one), with its intended count and pacing
+// quantum in `result`; `total` becomes the schedule's length when no duration was given.
+std::unique_ptr<RateSchedule> open_loop_schedule(const LoadConfig& config, LoadResult& result,
+                                                 Duration& total) {
+  if (!config.open_loop()) return nullptr;
+  std::vector<common::Stage> stages = config.stages;
+  if (stages.empty()) stages.push_back({total, *config.start_rate});
+  auto schedule = std::make_unique<RateSchedule>(*config.start_rate, stages);
+  result.intended_requests = schedule->expected_requests();
+  result.pacer_quantum_ns =
+      make_pacer(config.pacer, *schedule, config.threads, 0)->longest_quantum_ns();
+  if (config.duration.count() == 0) total = schedule->total_duration();
+  return schedule;
+}
+
+// Worker `index`'s share of the connections, the request count and the queue (the first ones
+// take the remainders), and the run's instants.
+WorkerSetup worker_share(const LoadConfig& config, uint32_t index, const RunWindow& window) {
+  WorkerSetup setup;
+  setup.config = &config;
+  setup.index = index;
+  setup.worker_count = config.threads;
+  setup.connections = static_cast<uint32_t>(share(config.connections, config.threads, index));
+  setup.quota = share(config.max_requests, config.threads, index);
+  setup.max_queue = share(config.max_queue, config.threads, index);
+  setup.start_ns = window.start_ns;
+  setup.measure_start_ns = window.measure_start_ns;
+  setup.end_ns = window.end_ns;
+  return setup;
+}
+
+// The workers' statistics, summed, and the run's length from the start of measurement to the
+// last worker's end.
+void merge_workers(const std::vector<std::unique_ptr<Worker>>& workers, int64_t measure_start,
+                   LoadResult& result) {
+  bool all_unreachable = true;
+  int64_t finished = measure_start;
+  for (const auto& w : workers) {
+    result.stats.merge(w->stats());
+    all_unreachable = all_unreachable && w->unreachable();
+    if (result.negotiated.empty()) result.negotiated = w->negotiated();
+    if (w->unreachable() && result.unreachable_reason.empty()) {
+      result.unreachable_reason = w->unreachable_reason();
+    }
+    finished = std::max(finished, w->finished_ns());
+  }
+  result.unreachable = all_unreachable;
+  result.duration_s = static_cast<double>(finished - measure_start) / kSecond;
 }
 
 }  // namespace
@@ -87,40 +154,17 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
     return result;
   }
 
-  std::unique_ptr<RateSchedule> schedule;
   Duration total = config_.warmup + config_.duration;
-  if (config_.open_loop()) {
-    std::vector<common::Stage> stages = config_.stages;
-    if (stages.empty()) stages.push_back({total, *config_.start_rate});
-    schedule = std::make_unique<RateSchedule>(*config_.start_rate, stages);
-    result.intended_requests = schedule->expected_requests();
-    result.pacer_quantum_ns =
-        make_pacer(config_.pacer, *schedule, config_.threads, 0)->longest_quantum_ns();
-    if (config_.duration.count() == 0) total = schedule->total_duration();
-  }
-
-  // Workers start together a little later, so that thread start-up does not skew the schedule.
-  int64_t start = steady_now_ns() + 20'000'000;
-  int64_t measure_start = start + config_.warmup.count();
-  int64_t end = total.count() > 0 ? start + total.count() : INT64_MAX / 2;
-
+  const std::unique_ptr<RateSchedule> schedule = open_loop_schedule(config_, result, total);
+  const RunWindow window = run_window(config_.warmup, total);
   std::vector<std::unique_ptr<Worker>> workers;
   for (uint32_t i = 0; i < config_.threads; ++i) {
-    WorkerSetup setup;
-    setup.config = &config_;
+    WorkerSetup setup = worker_share(config_, i, window);
     setup.templates = &templates_;
     setup.schedule = schedule.get();
     setup.endpoint = *endpoints.begin();
     setup.host = origin_.host;
     if (origin_.tls) setup.tls = tls_[i].get();
-    setup.index = i;
-    setup.worker_count = config_.threads;
-    setup.connections = static_cast<uint32_t>(share(config_.connections, config_.threads, i));
-    setup.quota = share(config_.max_requests, config_.threads, i);
-    setup.max_queue = share(config_.max_queue, config_.threads, i);
-    setup.start_ns = start;
-    setup.measure_start_ns = measure_start;
-    setup.end_ns = end;
     workers.push_back(std::make_unique<Worker>(std::move(setup)));
   }
 
@@ -132,53 +176,10 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
       running.fetch_sub(1);
     });
   }
-
-  // A second goes into the series once every worker has handed it over (or finished): seconds
-  // are complete when reported, whatever the phase of each worker's tick against this loop.
-  struct SecondTotals {
-    TimeSeriesPoint point;
-    LatencyHistogram latency;
-  };
-  std::map<uint64_t, SecondTotals> pending;
-  std::vector<uint64_t> reported(workers.size(), 0);  // seconds each worker has handed over
-  std::vector<bool> finished_workers(workers.size(), false);
-  uint64_t next_second = 0;
+  SecondSeries series(workers.size(), schedule.get(), on_second);
   auto collect = [&] {
-    for (size_t i = 0; i < workers.size(); ++i) {
-      IntervalBatch batch = workers[i]->take_intervals();
-      for (IntervalSample& s : batch.seconds) {
-        SecondTotals& t = pending[s.second];
-        t.point.responses += s.responses;
-        t.point.errors += s.errors;
-        t.point.in_flight += s.in_flight;
-        t.latency.merge(s.latency);
-        reported[i] = s.second + 1;
-      }
-      finished_workers[i] = batch.finished;
-    }
+    for (size_t i = 0; i < workers.size(); ++i) series.add(i, workers[i]->take_intervals());
   };
-  auto emit = [&](bool all_done) {
-    for (auto it = pending.begin(); it != pending.end() && it->first == next_second;) {
-      for (size_t i = 0; i < workers.size() && !all_done; ++i) {
-        if (reported[i] <= next_second && !finished_workers[i]) return;
-      }
-      TimeSeriesPoint& point = it->second.point;
-      const LatencyHistogram& merged = it->second.latency;
-      point.elapsed_s = static_cast<double>(next_second + 1);
-      point.p50_ns = merged.value_at_quantile(0.5);
-      point.p99_ns = merged.value_at_quantile(0.99);
-      for (size_t b = 0; b < kSecondBucketBounds.size(); ++b) {
-        point.latency_at_or_below[b] = merged.count_at_or_below(kSecondBucketBounds[b]);
-      }
-      point.latency_sum_s = merged.mean() * static_cast<double>(merged.count()) / 1e9;
-      if (schedule) point.target_rps = schedule->rate_at(Duration((next_second + 1) * kSecond));
-      result.series.push_back(point);
-      if (on_second) on_second(point);
-      it = pending.erase(it);
-      ++next_second;
-    }
-  };
-
   bool stopped = false;
   while (running.load() > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -187,25 +188,12 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
       for (auto& w : workers) w->request_stop();
     }
     collect();
-    emit(false);
+    series.emit(false, result.series);
   }
   for (auto& t : threads) t.join();
   collect();
-  emit(true);
-
-  bool all_unreachable = true;
-  int64_t finished = measure_start;
-  for (auto& w : workers) {
-    result.stats.merge(w->stats());
-    all_unreachable = all_unreachable && w->unreachable();
-    if (result.negotiated.empty()) result.negotiated = w->negotiated();
-    if (w->unreachable() && result.unreachable_reason.empty()) {
-      result.unreachable_reason = w->unreachable_reason();
-    }
-    finished = std::max(finished, w->finished_ns());
-  }
-  result.unreachable = all_unreachable;
-  result.duration_s = static_cast<double>(finished - measure_start) / kSecond;
+  series.emit(true, result.series);
+  merge_workers(workers, window.measure_start_ns, result);
   return result;
 }
 
