@@ -13,7 +13,7 @@ namespace {
 const CommandFactory kCommands[] = {
     &add_load_command,    &add_run_command,    &add_validate_command, &add_schema_command,
     &add_report_command,  &add_revert_command, &add_cleanup_command,  &add_target_command,
-    &add_receive_command, &add_rbac_command,
+    &add_receive_command, &add_rbac_command,   &add_merge_command,
 };
 }  // namespace
 

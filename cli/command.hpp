@@ -20,5 +20,6 @@ CommandRunner add_cleanup_command(CLI::App& app);
 CommandRunner add_target_command(CLI::App& app);
 CommandRunner add_receive_command(CLI::App& app);
 CommandRunner add_rbac_command(CLI::App& app);
+CommandRunner add_merge_command(CLI::App& app);
 
 }  // namespace firedrill::cli

@@ -37,7 +37,8 @@ struct LoadCommand {
     } catch (const common::ValueError& e) {
       throw common::UsageError(e.what());
     }
-    if (!output.empty() && !std::ofstream(output, std::ios::app)) {
+    const bool json_to_stdout = output == "-";
+    if (!output.empty() && !json_to_stdout && !std::ofstream(output, std::ios::app)) {
       throw common::UsageError("--output: cannot write \"" + output + "\"");
     }
     bool live = !quiet && isatty(STDERR_FILENO);
@@ -55,7 +56,9 @@ struct LoadCommand {
     g_running_engine = nullptr;
     if (live) std::cerr << "\n";
 
-    if (!output.empty()) {
+    if (json_to_stdout) {
+      std::cout << loadgen::to_json(result).dump(2) << "\n" << std::flush;
+    } else if (!output.empty()) {
       std::ofstream out(output, std::ios::trunc);
       out << loadgen::to_json(result).dump(2) << "\n";
     }
@@ -64,7 +67,7 @@ struct LoadCommand {
                 << "\n";
       return kExitAborted;
     }
-    print_load_summary(std::cout, result);
+    print_load_summary(json_to_stdout ? std::cerr : std::cout, result);
     return result.stats.abandoned > 0 && result.stats.completed() == 0 ? kExitAborted : kExitOk;
   }
 };
@@ -126,8 +129,17 @@ CommandRunner add_load_command(CLI::App& app) {
   sub->add_option("--timeout", f.timeout, "per-request timeout (default 5s)");
   sub->add_option("--connect-timeout", f.connect_timeout,
                   "TCP connect plus TLS handshake timeout (default 3s)");
+  sub->add_option("--shard", f.shard,
+                  "run part INDEX of a load split in COUNT equal parts, e.g. 2/4: every COUNT-th "
+                  "request of the schedule, and a COUNT-th of the connections and of -n; "
+                  "firedrill merge puts the parts' results together");
+  sub->add_option("--start-at", f.start_at,
+                  "start at this instant (RFC 3339, e.g. 2026-12-03T17:00:00Z, at most an hour "
+                  "ahead), so that the shards of a load start together; a run started later "
+                  "starts at once and reports how late it was");
   sub->add_option("-o,--output", cmd->output,
-                  "write the full result as JSON (docs/load-result.md) to this file");
+                  "write the full result as JSON (docs/load-result.md) to this file, or to "
+                  "standard output with - (the summary then goes to standard error)");
   sub->add_flag("-q,--quiet", cmd->quiet, "no live progress line");
   return [cmd] { return cmd->run(); };
 }

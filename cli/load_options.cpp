@@ -108,6 +108,31 @@ class TypedValues {
   std::map<LoadField, std::string> text_;
 };
 
+// "2/4": shard 2 of 4; nullopt for anything but two whole numbers around a slash.
+std::optional<loadgen::Shard> shard_of(const std::string& text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  auto index = whole_number(text.substr(0, slash));
+  auto count = whole_number(text.substr(slash + 1));
+  if (!index || !count || *index > UINT32_MAX || *count > UINT32_MAX) return std::nullopt;
+  return loadgen::Shard{static_cast<uint32_t>(*index), static_cast<uint32_t>(*count)};
+}
+
+// Far enough ahead for a Job's pods to pull their image and start, not so far that a typo waits.
+constexpr auto kLongestStartWait = std::chrono::hours(1);
+
+common::WallClock::time_point start_at_of(const std::string& text) {
+  auto at = common::parse_rfc3339(text);
+  if (!at) {
+    throw UsageError("--start-at: \"" + text +
+                     "\" is not valid: use an instant in RFC 3339, like 2026-12-03T17:00:00Z");
+  }
+  if (*at - common::WallClock::now() > kLongestStartWait) {
+    throw UsageError("--start-at: " + text + " is more than an hour from now");
+  }
+  return *at;
+}
+
 UsageError usage_error(const loadgen::LoadViolation& v, const TypedValues& typed,
                        const std::vector<loadgen::RequestSpec>& requests) {
   if (v.kind == loadgen::ViolationKind::Value) return typed.not_valid(v.field, v.message);
@@ -181,6 +206,14 @@ loadgen::LoadConfig to_load_config(const LoadFlags& f) {
     c.pacer = *pacer;
     v.pacer = true;
   }
+  v.shard = typed.parsed(LoadField::Shard, f.shard, [](const std::string& text) {
+    auto shard = shard_of(text);
+    if (!shard) {
+      throw ValueError("\"" + text + "\" is not valid: use " + loadgen::expected_shard());
+    }
+    return *shard;
+  });
+  if (!f.start_at.empty()) c.start_at = start_at_of(f.start_at);
   // Neither a count nor a length: run for 10 s, like hey's default window, rather than forever.
   if (!v.max_requests && !v.duration && !v.stages) v.duration = std::chrono::seconds(10);
 

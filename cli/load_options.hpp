@@ -32,6 +32,8 @@ struct LoadFlags {
   std::string seed = "1";
   std::string timeout = "5s";
   std::string connect_timeout = "3s";
+  std::string shard;     // INDEX/COUNT
+  std::string start_at;  // RFC 3339
 };
 
 // Throws common::UsageError "--flag: what is wrong; what is valid".

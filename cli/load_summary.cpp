@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "loadgen/load_result_json.hpp"
+#include "loadgen/load_result_merge.hpp"
 
 namespace firedrill::cli {
 
@@ -64,6 +65,17 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
   out << fmt::format("finished in {:.2f}s, {} ({}), {} connections x {} streams, {} threads\n",
                      r.duration_s, r.negotiated.empty() ? "no connection" : r.negotiated, model,
                      c.connections, c.streams, c.threads);
+  if (c.shard.count > 1) {
+    out << fmt::format("shard: {}/{} of the load", c.shard.index, c.shard.count);
+    if (c.start_at) out << fmt::format(", started {:.3f}s after --start-at", r.start_late_s);
+    out << "\n";
+  } else if (c.start_at) {
+    out << fmt::format("started {:.3f}s after --start-at\n", r.start_late_s);
+  }
+  if (!r.parts.empty()) {
+    out << fmt::format("merged: {} results, start skew {:.3f}s\n", r.parts.size(),
+                       loadgen::start_skew_s(r.parts));
+  }
   out << fmt::format(
       "requests: {} started, {} completed, {} succeeded, {} failed, {} errored, {} timed out, "
       "{} dropped, {} abandoned\n",

@@ -1,11 +1,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "cli/json_file.hpp"
 #include "common/errors.hpp"
 #include "reporters/reporter.hpp"
 
@@ -19,20 +19,7 @@ struct ReportCommand {
   std::string output;
 
   reporters::RunResult read() const {
-    std::ifstream in(input, std::ios::binary);
-    if (!in) throw common::UsageError(input + ": cannot read the file");
-    std::ostringstream text;
-    text << in.rdbuf();
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
-      // Drops the library's "[json.exception.parse_error.101] " prefix; the rest says where.
-      std::string what = e.what();
-      auto end = what.find("] ");
-      throw common::UsageError(
-          input + ": not valid JSON: " + (end == std::string::npos ? what : what.substr(end + 2)));
-    }
+    const nlohmann::json doc = read_json_file(input);
     try {
       return reporters::run_result_from_json(doc);
     } catch (const std::invalid_argument& e) {

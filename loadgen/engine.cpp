@@ -47,6 +47,9 @@ std::string describe(const std::vector<LoadViolation>& violations) {
   return text;
 }
 
+// From the workers' creation to their common start.
+constexpr int64_t kStartUpNs = 20'000'000;
+
 // When the workers start, start counting, and stop starting requests (steady clock, ns).
 struct RunWindow {
   int64_t start_ns = 0;
@@ -58,10 +61,16 @@ struct RunWindow {
 // schedule; `total` 0 runs until stopped or the request count is done.
 RunWindow run_window(Duration warmup, Duration total) {
   RunWindow window;
-  window.start_ns = steady_now_ns() + 20'000'000;
+  window.start_ns = steady_now_ns() + kStartUpNs;
   window.measure_start_ns = window.start_ns + warmup.count();
   window.end_ns = total.count() > 0 ? window.start_ns + total.count() : INT64_MAX / 2;
   return window;
+}
+
+// The wall-clock instant of a steady-clock one.
+common::WallClock::time_point wall_time_at(int64_t steady_ns) {
+  return common::WallClock::now() + std::chrono::duration_cast<common::WallClock::duration>(
+                                        std::chrono::nanoseconds(steady_ns - steady_now_ns()));
 }
 
 // The schedule of an open loop (null for a closed one), with its intended count and pacing
@@ -72,23 +81,39 @@ std::unique_ptr<RateSchedule> open_loop_schedule(const LoadConfig& config, LoadR
   std::vector<common::Stage> stages = config.stages;
   if (stages.empty()) stages.push_back({total, *config.start_rate});
   auto schedule = std::make_unique<RateSchedule>(*config.start_rate, stages);
-  result.intended_requests = schedule->expected_requests();
+  result.intended_requests = schedule->expected_requests() / config.shard.count;
   result.pacer_quantum_ns =
-      make_pacer(config.pacer, *schedule, config.threads, 0)->longest_quantum_ns();
+      make_pacer(config.pacer, *schedule, config.shard.count * config.threads, 0)
+          ->longest_quantum_ns();
   if (config.duration.count() == 0) total = schedule->total_duration();
   return schedule;
 }
 
-// Worker `index`'s share of the connections, the request count and the queue (the first ones
-// take the remainders), and the run's instants.
-WorkerSetup worker_share(const LoadConfig& config, uint32_t index, const RunWindow& window) {
+// This process's part of the load's connections, request count and queue (the first shards
+// take the remainders).
+struct ShardShare {
+  uint64_t connections;
+  uint64_t max_requests;
+  uint64_t max_queue;
+};
+ShardShare shard_share(const LoadConfig& config) {
+  const Shard& s = config.shard;
+  return {share(config.connections, s.count, s.index), share(config.max_requests, s.count, s.index),
+          share(config.max_queue, s.count, s.index)};
+}
+
+// Thread `thread`'s share of its shard (the first threads take the remainders), its place among
+// every worker of the load, and the run's instants.
+WorkerSetup worker_share(const LoadConfig& config, uint32_t thread, const RunWindow& window) {
+  const ShardShare part = shard_share(config);
   WorkerSetup setup;
   setup.config = &config;
-  setup.index = index;
-  setup.worker_count = config.threads;
-  setup.connections = static_cast<uint32_t>(share(config.connections, config.threads, index));
-  setup.quota = share(config.max_requests, config.threads, index);
-  setup.max_queue = share(config.max_queue, config.threads, index);
+  const WorkerPlace place = worker_place(config.shard, thread, config.threads);
+  setup.index = place.index;
+  setup.worker_count = place.count;
+  setup.connections = static_cast<uint32_t>(share(part.connections, config.threads, thread));
+  setup.quota = share(part.max_requests, config.threads, thread);
+  setup.max_queue = share(part.max_queue, config.threads, thread);
   setup.start_ns = window.start_ns;
   setup.measure_start_ns = window.measure_start_ns;
   setup.end_ns = window.end_ns;
@@ -116,12 +141,21 @@ void merge_workers(const std::vector<std::unique_ptr<Worker>>& workers, int64_t 
 
 }  // namespace
 
+WorkerPlace worker_place(const Shard& shard, uint32_t thread, uint32_t threads) {
+  return {shard.index + shard.count * thread, shard.count * threads};
+}
+
 Engine::Engine(LoadConfig config) : config_(std::move(config)) {
   if (auto violations = check_load(values_of(config_)); !violations.empty()) {
     throw common::ValueError(describe(violations));
   }
   if (config_.threads == 0) config_.threads = std::max(1u, std::thread::hardware_concurrency());
-  config_.threads = std::min(config_.threads, config_.connections);
+  // No thread without a connection or, with -n, without a request of its own.
+  const ShardShare part = shard_share(config_);
+  config_.threads = static_cast<uint32_t>(std::min<uint64_t>(config_.threads, part.connections));
+  if (part.max_requests > 0) {
+    config_.threads = static_cast<uint32_t>(std::min<uint64_t>(config_.threads, part.max_requests));
+  }
   origin_ = parse_url(config_.requests.front().url).origin;
   templates_ = build_request_templates(config_.requests, origin_);
   if (origin_.tls) {
@@ -138,6 +172,17 @@ Engine::Engine(LoadConfig config) : config_(std::move(config)) {
 }
 
 Engine::~Engine() = default;
+
+bool Engine::wait_for_start_at() const {
+  if (!config_.start_at) return true;
+  const auto due = *config_.start_at - std::chrono::nanoseconds(kStartUpNs);
+  for (auto now = common::WallClock::now(); now < due; now = common::WallClock::now()) {
+    if (stop_requested_.load(std::memory_order_relaxed)) return false;
+    std::this_thread::sleep_for(
+        std::min<common::WallClock::duration>(due - now, std::chrono::milliseconds(50)));
+  }
+  return true;
+}
 
 LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_second) {
   common::raise_descriptor_limit();
@@ -156,7 +201,13 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
 
   Duration total = config_.warmup + config_.duration;
   const std::unique_ptr<RateSchedule> schedule = open_loop_schedule(config_, result, total);
+  if (!wait_for_start_at()) return result;
   const RunWindow window = run_window(config_.warmup, total);
+  result.started_at = wall_time_at(window.start_ns);
+  if (config_.start_at) {
+    result.start_late_s =
+        std::max(0.0, std::chrono::duration<double>(result.started_at - *config_.start_at).count());
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (uint32_t i = 0; i < config_.threads; ++i) {
     WorkerSetup setup = worker_share(config_, i, window);
@@ -176,7 +227,7 @@ LoadResult Engine::run(const std::function<void(const TimeSeriesPoint&)>& on_sec
       running.fetch_sub(1);
     });
   }
-  SecondSeries series(workers.size(), schedule.get(), on_second);
+  SecondSeries series(workers.size(), schedule.get(), config_.shard.count, on_second);
   auto collect = [&] {
     for (size_t i = 0; i < workers.size(); ++i) series.add(i, workers[i]->take_intervals());
   };

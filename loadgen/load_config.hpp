@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/rfc3339.hpp"
 #include "common/units.hpp"
 
 namespace firedrill::loadgen {
@@ -29,6 +30,17 @@ struct TlsOptions {
 };
 
 using Header = std::pair<std::string, std::string>;
+
+// One of `count` equal parts of a load run by as many processes (firedrill load --shard i/N).
+// Shard `index` sends every count-th request of the schedule from the index-th, so the shards'
+// rates sum to the whole at every instant, and takes its share of the connections, the request
+// count and the queue; its request mix draws from a sequence of its own.
+struct Shard {
+  uint32_t index = 0;
+  uint32_t count = 1;
+  bool operator==(const Shard&) const = default;
+};
+inline constexpr uint32_t kMaxShards = 10'000;
 
 // One request of the mix. All requests of one run share scheme, host and port.
 struct RequestSpec {
@@ -59,6 +71,10 @@ struct LoadConfig {
   Arrival arrival = Arrival::Uniform;
   PacerKind pacer = PacerKind::Quantized;
   uint64_t seed = 1;  // of the request mix and of Poisson arrivals
+  Shard shard;
+  // When the schedule starts (its zero), so that the shards of one load start together; a run
+  // started later than this starts at once and reports how late it was.
+  std::optional<common::WallClock::time_point> start_at;
 
   bool open_loop() const { return start_rate.has_value(); }
 };

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "common/rfc3339.hpp"
+#include "loadgen/load_result_merge.hpp"
+
 namespace firedrill::loadgen {
 
 using nlohmann::json;
@@ -84,6 +87,8 @@ json intended_json(const LoadResult& r) {
           {"arrival", arrival_name(c.arrival)},
           {"pacer", pacer_name(c.pacer)},
           {"seed", c.seed},
+          {"shard", {{"index", c.shard.index}, {"count", c.shard.count}}},
+          {"start_at", c.start_at ? json(common::format_rfc3339(*c.start_at)) : json(nullptr)},
           {"intended_requests", r.intended_requests}};
 }
 
@@ -154,6 +159,43 @@ json histograms_json(const LoadStats& s) {
           {"send_lag", s.send_lag.to_json()}};
 }
 
+common::WallClock::time_point instant(const json& text, const char* field) {
+  auto at = common::parse_rfc3339(text.get<std::string>());
+  if (!at) throw std::invalid_argument(std::string("malformed load result: ") + field);
+  return *at;
+}
+
+json parts_json(const std::vector<MergedPart>& parts) {
+  json rows = json::array();
+  for (const auto& p : parts) {
+    rows.push_back({{"name", p.name},
+                    {"shard", {{"index", p.shard.index}, {"count", p.shard.count}}},
+                    {"started_at", common::format_rfc3339(p.started_at)},
+                    {"start_late_s", p.start_late_s},
+                    {"duration_s", p.duration_s},
+                    {"completed", p.completed},
+                    {"errors", p.errors},
+                    {"rps", p.rps}});
+  }
+  return rows;
+}
+
+std::vector<MergedPart> parts_from_json(const json& rows) {
+  std::vector<MergedPart> parts;
+  for (const auto& row : rows) {
+    parts.push_back({.name = row.at("name").get<std::string>(),
+                     .shard = {row.at("shard").at("index").get<uint32_t>(),
+                               row.at("shard").at("count").get<uint32_t>()},
+                     .started_at = instant(row.at("started_at"), "parts[].started_at"),
+                     .start_late_s = row.at("start_late_s").get<double>(),
+                     .duration_s = row.at("duration_s").get<double>(),
+                     .completed = row.at("completed").get<uint64_t>(),
+                     .errors = row.at("errors").get<uint64_t>(),
+                     .rps = row.at("rps").get<double>()});
+  }
+  return parts;
+}
+
 // The configuration of "intended".
 LoadConfig config_from_json(const json& in) {
   LoadConfig c;
@@ -185,6 +227,17 @@ LoadConfig config_from_json(const json& in) {
   c.pacer =
       in.contains("pacer") ? named(pacer_from_name, in.at("pacer"), "pacer") : PacerKind::Exact;
   c.seed = in.at("seed").get<uint64_t>();
+  // Absent from results of versions before shards.
+  if (in.contains("shard")) {
+    c.shard = {in.at("shard").at("index").get<uint32_t>(),
+               in.at("shard").at("count").get<uint32_t>()};
+    if (c.shard.count == 0 || c.shard.index >= c.shard.count) {
+      throw std::invalid_argument("malformed load result: shard " + in.at("shard").dump());
+    }
+  }
+  if (in.contains("start_at") && !in.at("start_at").is_null()) {
+    c.start_at = instant(in.at("start_at"), "intended.start_at");
+  }
   return c;
 }
 
@@ -288,6 +341,8 @@ json to_json(const LoadResult& r) {
       {"negotiated", r.negotiated},
       {"unreachable", r.unreachable},
       {"unreachable_reason", r.unreachable_reason},
+      {"started_at", common::format_rfc3339(r.started_at)},
+      {"start_late_s", r.start_late_s},
       {"duration_s", r.duration_s},
       {"rps", r.rps()},
       {"requests", request_counts_json(s)},
@@ -305,6 +360,10 @@ json to_json(const LoadResult& r) {
       {"pacer_quantum_ms", ms(static_cast<uint64_t>(r.pacer_quantum_ns))},
       {"series", series_json(r.series)},
       {"histograms", histograms_json(s)}};
+  if (!r.parts.empty()) {
+    out["parts"] = parts_json(r.parts);
+    out["start_skew_s"] = start_skew_s(r.parts);
+  }
   if (r.config.open_loop() && r.intended_requests > 0) {
     out["rate_accuracy"] = static_cast<double>(s.started + s.dropped) / r.intended_requests;
   }
@@ -325,6 +384,10 @@ LoadResult load_result_from_json(const json& doc) {
     r.unreachable = doc.at("unreachable").get<bool>();
     r.unreachable_reason = doc.at("unreachable_reason").get<std::string>();
     r.duration_s = doc.at("duration_s").get<double>();
+    // Absent from results of versions before shards.
+    if (doc.contains("started_at")) r.started_at = instant(doc.at("started_at"), "started_at");
+    r.start_late_s = doc.value("start_late_s", 0.0);
+    if (doc.contains("parts")) r.parts = parts_from_json(doc.at("parts"));
     read_counters(doc, r.stats);
     read_status_and_errors(doc, r.stats);
     read_histograms(doc.at("histograms"), r.stats);

@@ -23,11 +23,11 @@ constexpr CountLimits kCounts[] = {
 
 // In LoadField's order.
 constexpr std::string_view kFieldNames[] = {
-    "connections", "streams", "threads",         "max_requests", "duration",
-    "warmup",      "timeout", "connect_timeout", "start_rate",   "stages",
-    "max_queue",   "arrival", "pacer",           "requests",     "protocol",
+    "connections", "streams",         "threads",    "max_requests", "duration",  "warmup",
+    "timeout",     "connect_timeout", "start_rate", "stages",       "max_queue", "arrival",
+    "pacer",       "requests",        "protocol",   "shard",
 };
-static_assert(std::size(kFieldNames) == static_cast<size_t>(LoadField::Protocol) + 1);
+static_assert(std::size(kFieldNames) == static_cast<size_t>(LoadField::Shard) + 1);
 
 const CountLimits* limits_of(LoadField field) {
   for (const auto& l : kCounts) {
@@ -90,6 +90,7 @@ class Checker {
       combination(LoadField::Pacer, open_loop_only);
     }
     requests();
+    shard();
     return std::move(out_);
   }
 
@@ -113,6 +114,25 @@ class Checker {
   }
   void longer_than_zero(LoadField field, const std::optional<Duration>& d) {
     if (d && d->count() <= 0) value(field, "a duration longer than 0, like 30s");
+  }
+
+  // Every shard needs a connection, and with a request count a request, of its own.
+  void shard() {
+    if (!v_.shard) return;
+    const Shard& s = *v_.shard;
+    if (s.count < 1 || s.count > kMaxShards || s.index >= s.count) {
+      value(LoadField::Shard, expected_shard());
+      return;
+    }
+    const std::string parts = std::to_string(s.count);
+    if (v_.connections && *v_.connections < s.count) {
+      combination(LoadField::Shard, "splits the load in " + parts + " parts, which need at least " +
+                                        parts + " " + name(LoadField::Connections) + " (one each)");
+    }
+    if (v_.max_requests && *v_.max_requests < s.count) {
+      combination(LoadField::Shard, "splits the load in " + parts + " parts, which need at least " +
+                                        parts + " " + name(LoadField::MaxRequests) + " (one each)");
+    }
   }
 
   // loadgen keeps the connections of one run to one origin, and h2c is cleartext only.
@@ -171,6 +191,7 @@ LoadValues values_of(const LoadConfig& c) {
   if (c.max_queue > 0) v.max_queue = c.max_queue;
   v.arrival = c.arrival != LoadConfig().arrival;
   v.pacer = c.pacer != LoadConfig().pacer;
+  if (!(c.shard == Shard{})) v.shard = c.shard;
   return v;
 }
 
@@ -183,6 +204,11 @@ std::string expected_count(LoadField field) {
   if (!l) return "a whole number";
   if (l->maximum == UINT64_MAX) return "a whole number of at least " + std::to_string(l->minimum);
   return "a whole number from " + std::to_string(l->minimum) + " to " + std::to_string(l->maximum);
+}
+
+std::string expected_shard() {
+  return "INDEX/COUNT with COUNT from 1 to " + std::to_string(kMaxShards) +
+         " and INDEX from 0 to COUNT-1, like 0/4";
 }
 
 std::vector<LoadViolation> check_load(const LoadValues& values, const LoadTerms& terms) {
@@ -216,6 +242,7 @@ void apply(const LoadValues& v, LoadConfig& c) {
     c.start_rate = 0.0;
   }
   c.max_queue = v.max_queue.value_or(c.max_queue);
+  c.shard = v.shard.value_or(c.shard);
   c.protocol = v.protocol;
   if (!v.urls.empty()) {
     try {

@@ -34,6 +34,7 @@ enum class LoadField : uint8_t {
   Pacer,
   Requests,  // the request list (URLs, one origin)
   Protocol,
+  Shard,  // one part of a load split over several processes
 };
 
 // The limits of the whole-number fields.
@@ -60,6 +61,7 @@ struct LoadValues {
   std::optional<uint64_t> max_queue;
   bool arrival = false;  // given
   bool pacer = false;    // given
+  std::optional<Shard> shard;
   // Given, but their reader could not read them and has said why: no rule judges them, and each
   // still counts as given (an unreadable rate still makes the load open loop).
   std::set<LoadField> unreadable;
@@ -100,6 +102,9 @@ std::string_view field_name(LoadField field);
 // What a valid whole number for `field` is, like "a whole number from 1 to 1000000": also the
 // message for a value that is not a whole number at all.
 std::string expected_count(LoadField field);
+
+// What a valid shard is, like expected_count.
+std::string expected_shard();
 
 // Every violation, in the order of the fields above (a caller that stops at the first reports
 // the first field's).

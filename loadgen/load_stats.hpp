@@ -84,6 +84,19 @@ struct TimeSeriesPoint {
   double latency_sum_s = 0;
 };
 
+// One result that went into a merge (loadgen/load_result_merge.hpp): a shard run by a worker pod,
+// or a run made by hand on one host.
+struct MergedPart {
+  std::string name;  // the file or the worker it came from
+  Shard shard;
+  common::WallClock::time_point started_at{};
+  double start_late_s = 0;
+  double duration_s = 0;
+  uint64_t completed = 0;  // requests with a response or an error
+  uint64_t errors = 0;     // failed responses plus errored requests
+  double rps = 0;
+};
+
 struct LoadResult {
   LoadConfig config;             // what was intended
   std::string negotiated;        // "h1", "h2" or "h2c": what the server agreed to
@@ -94,8 +107,13 @@ struct LoadResult {
   int64_t pacer_quantum_ns = 0;
   bool unreachable = false;  // no connection could ever be established
   std::string unreachable_reason;
+  // The wall-clock instant the schedule started (warmup included), and with config.start_at how
+  // much later than asked that was.
+  common::WallClock::time_point started_at{};
+  double start_late_s = 0;
   LoadStats stats;
   std::vector<TimeSeriesPoint> series;
+  std::vector<MergedPart> parts;  // a merged result: one row per result merged, else empty
 
   double rps() const { return duration_s > 0 ? stats.responses() / duration_s : 0; }
 };

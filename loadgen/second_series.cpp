@@ -6,9 +6,10 @@ namespace {
 constexpr int64_t kSecond = 1'000'000'000;
 }
 
-SecondSeries::SecondSeries(std::size_t workers, const RateSchedule* schedule,
+SecondSeries::SecondSeries(std::size_t workers, const RateSchedule* schedule, uint32_t shards,
                            std::function<void(const TimeSeriesPoint&)> on_second)
     : schedule_(schedule),
+      shards_(shards),
       on_second_(std::move(on_second)),
       reported_(workers, 0),
       finished_(workers, false) {}
@@ -44,8 +45,11 @@ void SecondSeries::emit(bool all_done, std::vector<TimeSeriesPoint>& series) {
       point.latency_at_or_below[b] = merged.count_at_or_below(kSecondBucketBounds[b]);
     }
     point.latency_sum_s = merged.mean() * static_cast<double>(merged.count()) / 1e9;
-    if (schedule_)
-      point.target_rps = schedule_->rate_at(common::Duration((next_second_ + 1) * kSecond));
+    // In the middle of the second: on a linear ramp, the rate of the requests the second intends.
+    if (schedule_) {
+      point.target_rps =
+          schedule_->rate_at(common::Duration(next_second_ * kSecond + kSecond / 2)) / shards_;
+    }
     series.push_back(point);
     if (on_second_) on_second_(point);
     it = pending_.erase(it);

@@ -16,9 +16,9 @@ namespace firedrill::loadgen {
 // of each worker's tick against the engine's loop, no second is reported half-filled.
 class SecondSeries {
  public:
-  // `schedule` (null for a closed loop) gives each second's intended rate; `on_second` is told
-  // of each second as it completes.
-  SecondSeries(std::size_t workers, const RateSchedule* schedule,
+  // `schedule` (null for a closed loop) gives each second's intended rate, of which a shard of
+  // `shards` intends its share; `on_second` is told of each second as it completes.
+  SecondSeries(std::size_t workers, const RateSchedule* schedule, uint32_t shards,
                std::function<void(const TimeSeriesPoint&)> on_second);
 
   void add(std::size_t worker, IntervalBatch batch);
@@ -34,6 +34,7 @@ class SecondSeries {
   bool complete(uint64_t second) const;
 
   const RateSchedule* schedule_;
+  double shards_;
   std::function<void(const TimeSeriesPoint&)> on_second_;
   std::map<uint64_t, Totals> pending_;
   std::vector<uint64_t> reported_;  // seconds each worker has handed over

@@ -67,6 +67,11 @@ void Worker::run() {
   update_now();
   publish_ended_intervals();
   std::lock_guard lock(mailbox_mutex_);
+  // The second the run ended in, cut short: what completed in it belongs to the series too.
+  if (interval_.responses + interval_.errors > 0) {
+    interval_.in_flight = in_flight_;
+    mailbox_.seconds.push_back(std::move(interval_));
+  }
   mailbox_.finished = true;
 }
 

@@ -31,7 +31,9 @@ struct WorkerSetup {
   asio::ip::tcp::endpoint endpoint;
   std::string host;                 // for SNI and certificate verification
   const TlsContext* tls = nullptr;  // null for cleartext
-  uint32_t index = 0;               // this worker among `worker_count`
+  // This worker among all `worker_count` of the load, over every shard: it sends every
+  // worker_count-th request of the schedule from the index-th.
+  uint32_t index = 0;
   uint32_t worker_count = 1;
   uint32_t connections = 1;
   uint64_t quota = 0;            // closed loop -n share; 0 = until the end time

@@ -206,9 +206,13 @@ TEST(LoadOpenLoop, ASteadyRateGivesAnEvenSeries) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto& series = r.json.at("series");
   ASSERT_GE(series.size(), 11u) << series.dump();
+  uint64_t in_series = 0;
   for (const auto& second : series) {
     EXPECT_NEAR(second.at("responses").get<double>(), 100.0, 5.0) << series.dump();
+    in_series += second.at("responses").get<uint64_t>();
   }
+  // The last second too, though the run ends within it.
+  EXPECT_EQ(in_series, req(r, "succeeded") + req(r, "failed")) << series.dump();
 }
 
 TEST(LoadOpenLoop, QueueOverflowIsDroppedNotSlowedDown) {

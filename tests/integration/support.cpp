@@ -28,6 +28,17 @@ std::string slurp(const fs::path& p) {
   return s.str();
 }
 
+// The port a server writes to `port_file` once it listens (a number and a newline), waiting up
+// to 5 s; throws with `server`'s `log` when it does not.
+uint16_t port_from_file(const fs::path& port_file, const std::string& server, const fs::path& log) {
+  for (int i = 0; i < 250; ++i) {
+    std::string text = slurp(port_file);
+    if (!text.empty() && text.back() == '\n') return static_cast<uint16_t>(std::stoi(text));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error(server + " did not start: " + slurp(log));
+}
+
 }  // namespace
 
 int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err) {
@@ -121,15 +132,7 @@ TestServer::TestServer(std::vector<std::string> extra_args, bool tls, const fs::
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv, dir_.path() / "server.log");
-  for (int i = 0; i < 250; ++i) {
-    std::string text = slurp(port_file);
-    if (!text.empty() && text.back() == '\n') {
-      port_ = static_cast<uint16_t>(std::stoi(text));
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  throw std::runtime_error("the test server did not start: " + slurp(dir_.path() / "server.log"));
+  port_ = port_from_file(port_file, "the test server", dir_.path() / "server.log");
 }
 
 std::string TestServer::url(const std::string& path) const {
@@ -255,6 +258,32 @@ std::string http_get(const std::string& url) {
   std::vector<std::string> argv = {"curl", "-s", "-m", "5", "-o", out.string(), url};
   if (run_and_wait(argv, tmp.path() / "curl.out", tmp.path() / "curl.err") != 0) return "";
   return slurp(out);
+}
+
+Target::Target(std::vector<std::string> extra_args, bool tls) : tls_(tls) {
+  fs::path port_file = dir_.path() / "port";
+  std::vector<std::string> argv = {FIREDRILL_BINARY, "target",      "--listen",
+                                   "127.0.0.1:0",    "--port-file", port_file.string()};
+  if (tls) argv.push_back("--tls");
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Process>(argv, dir_.path() / "output");
+  port_ = port_from_file(port_file, "the target", dir_.path() / "output");
+}
+
+std::string Target::url(const std::string& path) const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string Target::output() const {
+  return read_text(dir_.path() / "output");
+}
+
+double metric(const std::string& text, const std::string& series) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
 }
 
 }  // namespace firedrill::testing

@@ -56,6 +56,27 @@ class TestServer {
   std::unique_ptr<Process> process_;
 };
 
+// A `firedrill target` (the built-in system under test) on a free loopback port; its stdout and
+// stderr go to output().
+class Target {
+ public:
+  explicit Target(std::vector<std::string> extra_args = {}, bool tls = false);
+  uint16_t port() const { return port_; }
+  std::string url(const std::string& path) const;
+  std::string output() const;
+  const fs::path& dir() const { return dir_.path(); }
+  Process& process() { return *process_; }
+
+ private:
+  TempDir dir_;
+  bool tls_;
+  uint16_t port_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+// The value of one exact series ("name{labels}") in a /metrics text, or -1 when it is absent.
+double metric(const std::string& text, const std::string& series);
+
 // A throw-away CA and a server certificate for 127.0.0.1 and localhost, made with openssl.
 struct TestCertificates {
   explicit TestCertificates(const fs::path& dir);

@@ -22,42 +22,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-// A `firedrill target` on a free loopback port; stdout and stderr go to output().
-class Target {
- public:
-  explicit Target(std::vector<std::string> extra_args = {}, bool tls = false) : tls_(tls) {
-    fs::path port_file = dir_.path() / "port";
-    std::vector<std::string> argv = {FIREDRILL_BINARY, "target",      "--listen",
-                                     "127.0.0.1:0",    "--port-file", port_file.string()};
-    if (tls) argv.push_back("--tls");
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    process_ = std::make_unique<Process>(argv, dir_.path() / "output");
-    for (int i = 0; i < 250; ++i) {
-      std::string text = read_text(port_file);
-      if (!text.empty() && text.back() == '\n') {
-        port_ = static_cast<uint16_t>(std::stoi(text));
-        return;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    throw std::runtime_error("the target did not start: " + output());
-  }
-
-  uint16_t port() const { return port_; }
-  std::string url(const std::string& path) const {
-    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  std::string output() const { return read_text(dir_.path() / "output"); }
-  const fs::path& dir() const { return dir_.path(); }
-  Process& process() { return *process_; }
-
- private:
-  TempDir dir_;
-  bool tls_;
-  uint16_t port_ = 0;
-  std::unique_ptr<Process> process_;
-};
-
 struct CurlResult {
   int status = 0;
   std::string http_version;  // "1.1" or "2"
@@ -96,15 +60,6 @@ CurlResult curl(const std::string& url, const std::vector<std::string>& args = {
 CurlResult post_faults(const Target& target, const std::string& body) {
   return curl(target.url("/admin/fault"),
               {"-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body});
-}
-
-// The value of one exact series ("name{labels}") in a /metrics text, or -1 when it is absent.
-double metric(const std::string& text, const std::string& series) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
-  }
-  return -1;
 }
 
 std::string requests_series(const std::string& method, const std::string& path, int code) {

@@ -80,7 +80,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{{"--requests-file", "/nonexistent/requests.txt"}, "--requests-file"},
         BadFlag{{"--seed", "abc"}, "--seed"}, BadFlag{{"--timeout", "0"}, "--timeout"},
         BadFlag{{"--connect-timeout", "1x"}, "--connect-timeout"},
-        BadFlag{{"-X", "GE T"}, "--method"}, BadFlag{{"--no-such-flag"}, "--no-such-flag"}));
+        BadFlag{{"-X", "GE T"}, "--method"}, BadFlag{{"--no-such-flag"}, "--no-such-flag"},
+        BadFlag{{"--shard", "4/4"}, "--shard: \"4/4\" is not valid"},
+        BadFlag{{"--shard", "1/0"}, "--shard: \"1/0\" is not valid"},
+        BadFlag{{"--shard", "two"}, "--shard: \"two\" is not valid"},
+        BadFlag{{"--shard", "0/4", "-c", "3"}, "--shard: splits the load in 4 parts"},
+        BadFlag{{"--shard", "0/4", "-n", "3"}, "--shard: splits the load in 4 parts"},
+        BadFlag{{"--start-at", "tomorrow"}, "--start-at: \"tomorrow\" is not valid"},
+        BadFlag{{"--start-at", "2100-01-01T00:00:00Z"},
+                "--start-at: 2100-01-01T00:00:00Z is more"}));
 
 TEST(LoadFlags, BadUrlIsUsageError) {
   Outcome o = run({"load", "ftp://127.0.0.1/"});
@@ -117,7 +125,13 @@ TEST(LoadFlags, ConvertsAValidCommandLine) {
   f.warmup = "5s";
   f.headers = {"X-Test:  yes"};
   f.protocol = "h2";
+  f.shard = "3/4";
+  const auto start =
+      std::chrono::floor<std::chrono::seconds>(common::WallClock::now()) + std::chrono::minutes(2);
+  f.start_at = common::format_rfc3339(start);
   loadgen::LoadConfig c = to_load_config(f);
+  EXPECT_EQ(c.shard, (loadgen::Shard{3, 4}));
+  EXPECT_EQ(c.start_at, start);
   EXPECT_EQ(c.connections, 16u);
   EXPECT_EQ(c.streams, 10u);
   EXPECT_EQ(c.threads, 2u);

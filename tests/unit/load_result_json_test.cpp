@@ -31,6 +31,13 @@ LoadResult every_field_set() {
   r.stats.abandoned = 1;
   r.stats.connects = 16;
   r.stats.tls_resumed = 2;
+  r.config.shard = {1, 3};
+  // Milliseconds: what the document holds of an instant.
+  const auto instant = common::WallClock::time_point(std::chrono::milliseconds(1'796'000'000'123));
+  r.config.start_at = instant;
+  r.started_at = instant + std::chrono::milliseconds(4);
+  r.start_late_s = 0.004;
+  r.parts = {{"w-1.json", {1, 3}, r.started_at, 0.004, 3.9, 700, 5, 179.5}};
   return r;
 }
 
@@ -49,6 +56,11 @@ TEST(LoadResultJson, ReadsBackToTheSameDocument) {
   EXPECT_EQ(back.config.pacer, PacerKind::Exact);
   EXPECT_EQ(back.pacer_quantum_ns, 400'000);
   EXPECT_EQ(back.stats.send_lag.count(), 1u);
+  EXPECT_EQ(back.config.shard, (Shard{1, 3}));
+  EXPECT_EQ(back.config.start_at, every_field_set().config.start_at);
+  EXPECT_EQ(back.started_at, every_field_set().started_at);
+  ASSERT_EQ(back.parts.size(), 1u);
+  EXPECT_EQ(back.parts[0].name, "w-1.json");
 }
 
 // Results saved before pacing was reported were sent with one exact timer per request.
