@@ -57,7 +57,8 @@ struct LoadCommand {
     if (live) std::cerr << "\n";
 
     if (json_to_stdout) {
-      std::cout << loadgen::to_json(result).dump(2) << "\n" << std::flush;
+      // One line, so that a reader of a log holding the summary too (a worker pod's) finds it.
+      std::cout << loadgen::to_json(result).dump() << "\n" << std::flush;
     } else if (!output.empty()) {
       std::ofstream out(output, std::ios::trunc);
       out << loadgen::to_json(result).dump(2) << "\n";
@@ -139,7 +140,7 @@ CommandRunner add_load_command(CLI::App& app) {
                   "starts at once and reports how late it was");
   sub->add_option("-o,--output", cmd->output,
                   "write the full result as JSON (docs/load-result.md) to this file, or to "
-                  "standard output with - (the summary then goes to standard error)");
+                  "standard output as one line with - (the summary then goes to standard error)");
   sub->add_flag("-q,--quiet", cmd->quiet, "no live progress line");
   return [cmd] { return cmd->run(); };
 }

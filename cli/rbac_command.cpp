@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "common/safe_output.hpp"
 #include "scenarios/drill_parser.hpp"
+#include "scenarios/worker_job_load.hpp"
 #include "validators/check.hpp"
 
 namespace firedrill::cli {
@@ -128,6 +129,11 @@ struct RbacCommand {
       }
       for (const auto& check : step.checks)
         add(validators::find_check_kind(check.kind), check.params);
+    }
+    for (const auto& [name, profile] : drill.load) {
+      if (!profile.workers) continue;
+      auto more = scenarios::worker_kube_access(*profile.workers);
+      access.insert(access.end(), more.begin(), more.end());
     }
     // `firedrill cleanup --drill` lists pods in every namespace the drill allows; it deletes only
     // what a fault created, which the faults' own rules already grant.

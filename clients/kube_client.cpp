@@ -227,9 +227,11 @@ json KubeClient::patch(const KubeResource& resource, const json& patch, PatchTyp
                                                 : "application/merge-patch+json");
 }
 
-bool KubeClient::remove(const KubeResource& resource, std::optional<int64_t> grace_period_seconds) {
+bool KubeClient::remove(const KubeResource& resource, std::optional<int64_t> grace_period_seconds,
+                        const std::string& propagation) {
   json options = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
   if (grace_period_seconds) options["gracePeriodSeconds"] = *grace_period_seconds;
+  if (!propagation.empty()) options["propagationPolicy"] = propagation;
   try {
     call("DELETE", resource, "", options.dump(), "application/json");
     return true;

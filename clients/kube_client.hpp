@@ -78,8 +78,11 @@ class KubeClient {
   std::vector<nlohmann::json> list(const KubeResource& collection, const KubeListOptions& options);
   nlohmann::json create(const KubeResource& collection, const nlohmann::json& object);
   nlohmann::json patch(const KubeResource& resource, const nlohmann::json& patch, PatchType type);
-  // DELETE with DeleteOptions; false when the object was already gone.
-  bool remove(const KubeResource& resource, std::optional<int64_t> grace_period_seconds);
+  // DELETE with DeleteOptions; false when the object was already gone. `propagation`
+  // ("Background", "Foreground", "Orphan"; empty: the resource's default) says what becomes of
+  // the objects it owns: a Job's pods stay by default.
+  bool remove(const KubeResource& resource, std::optional<int64_t> grace_period_seconds,
+              const std::string& propagation = {});
   // POST pods/NAME/eviction (policy/v1). A PodDisruptionBudget refusal is KubeApiError 429.
   void evict(const std::string& ns, const std::string& pod,
              std::optional<int64_t> grace_period_seconds);

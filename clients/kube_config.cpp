@@ -298,7 +298,17 @@ KubeTarget load_in_cluster(const fs::path& service_account_dir) {
 }
 
 KubeTarget load_kube_target(const KubeConfigOptions& options) {
-  if (options.in_cluster) return load_in_cluster(options.service_account_dir);
+  if (options.in_cluster) {
+    // For tests only: the Kubernetes simulator's kubelet runs firedrill pods as local processes
+    // and mounts each pod's token and CA in a folder of its own, named here; a drill's
+    // serviceAccountDir still wins.
+    const char* test_dir = std::getenv("FIREDRILL_TEST_SERVICE_ACCOUNT_DIR");
+    if (test_dir && *test_dir &&
+        options.service_account_dir == KubeConfigOptions().service_account_dir) {
+      return load_in_cluster(test_dir);
+    }
+    return load_in_cluster(options.service_account_dir);
+  }
   std::vector<fs::path> files;
   if (!options.kubeconfig.empty()) {
     std::error_code ec;

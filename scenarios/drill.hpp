@@ -35,11 +35,27 @@ struct Target {
   std::vector<loadgen::Header> headers;
 };
 
+// A profile's load spread over an Indexed Job of `count` worker pods on Kubernetes, pod i
+// running `firedrill load --shard i/count` (scenarios/worker_job_load.hpp).
+struct WorkerSpec {
+  uint32_t count = 0;
+  std::string namespace_name;
+  std::string image = "firedrill:latest";
+  // Into the worker pods' spec as written: the container's resources, the pod's nodeSelector and
+  // tolerations.
+  nlohmann::json resources = nlohmann::json::object();
+  nlohmann::json node_selector = nlohmann::json::object();
+  nlohmann::json tolerations = nlohmann::json::array();
+  // From the Job's creation to the instant every worker starts: time to pull the image and start.
+  Duration startup_grace{std::chrono::seconds(60)};
+};
+
 // A named load profile: everything `firedrill load` can do except how long (a step says that).
 struct LoadProfile {
   std::string name;
   loadgen::LoadConfig config;  // requests have absolute URLs; duration is 0
   SourceLocation at;
+  std::optional<WorkerSpec> workers;  // none: the load runs in this process
 };
 
 struct CheckSpec {

@@ -259,6 +259,29 @@ const MapDecl& profile_decl() {
            schema::interpolable({{"enum", {"uniform", "poisson"}}, {"default", "uniform"}})},
           {"seed", false, "Seed of the weighted request mix and of poisson arrivals. Default 1.",
            schema::integer(0)},
+          {"workers", false,
+           "Spread the load over this many pods of an Indexed Job on Kubernetes, pod i running "
+           "firedrill load --shard i/N from one instant; their results are merged exactly and "
+           "thresholds judge the whole. Needs namespace.",
+           schema::integer(1, 1000)},
+          {"namespace", false, "With workers: the namespace of the worker Job.", schema::string()},
+          {"image", false,
+           "With workers: the firedrill image of the pods. Default firedrill:latest.",
+           schema::string()},
+          {"resources",
+           false,
+           "With workers: the worker container's resources, as in a pod spec.",
+           {{"type", "object"}}},
+          {"nodeSelector", false, "With workers: the worker pods' nodeSelector.",
+           schema::string_map()},
+          {"tolerations",
+           false,
+           "With workers: the worker pods' tolerations, as in a pod spec.",
+           {{"type", "array"}, {"items", {{"type", "object"}}}}},
+          {"startupGrace", false,
+           "With workers: from the Job's creation to the instant all workers start (image pulls). "
+           "Default 60s.",
+           schema::duration()},
       }};
   return decl;
 }

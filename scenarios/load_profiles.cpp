@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "chaos/kube_fault_support.hpp"
 #include "common/errors.hpp"
 #include "common/suggest.hpp"
 #include "loadgen/load_result_json.hpp"
@@ -200,6 +201,7 @@ using loadgen::LoadField;
 // connectTimeout), but for the rate.
 std::string key_of(LoadField field) {
   if (field == LoadField::Rate) return "rate";
+  if (field == LoadField::Shard) return "workers";
   std::string key;
   bool upper = false;
   for (char ch : loadgen::field_name(field)) {
@@ -280,6 +282,85 @@ struct ValuesReader {
   }
 };
 
+// `workers` and the keys that only apply with it. A worker gets its load on its command line, in
+// the Job's pod spec that anyone who may read Jobs can read: headers (which carry credentials) and
+// files of this machine (TLS keys and CAs) cannot go there, and neither can a mix whose requests
+// differ in more than their URL.
+std::optional<WorkerSpec> read_workers(YamlReader& r, const Entries& e,
+                                       const loadgen::LoadConfig& c) {
+  const char* const only_with_workers[] = {"namespace",    "image",       "resources",
+                                           "nodeSelector", "tolerations", "startupGrace"};
+  const Field* workers = e.find("workers");
+  if (!workers) {
+    for (const char* key : only_with_workers) {
+      if (const Field* f = e.find(key)) {
+        r.error(f->key_at, "`" + std::string(key) + "` only applies with `workers`");
+      }
+    }
+    return std::nullopt;
+  }
+  WorkerSpec spec;
+  if (auto n = r.integer(workers->value, 1, 1000)) spec.count = static_cast<uint32_t>(*n);
+  if (const Field* f = e.find("namespace")) {
+    if (auto ns = r.string(f->value)) {
+      try {
+        chaos::kube::check_namespace_param(*ns);
+        spec.namespace_name = *ns;
+      } catch (const common::ValueError& error) {
+        r.error(f->value.at, error.what());
+      }
+    }
+  } else {
+    r.error(workers->key_at, "a load with `workers` needs `namespace`: where their Job runs");
+  }
+  if (const Field* f = e.find("image")) {
+    if (auto image = r.string(f->value)) spec.image = *image;
+  }
+  auto object = [&](const char* key, nlohmann::json& out, bool list) {
+    const Field* f = e.find(key);
+    if (!f) return;
+    auto value = r.json(f->value);
+    if (!value) return;
+    if (list ? !value->is_array() : !value->is_object()) {
+      r.error(f->value.at,
+              std::string("expected ") + (list ? "a list" : "a map") + ", as in a pod spec");
+      return;
+    }
+    out = *value;
+  };
+  object("resources", spec.resources, false);
+  object("nodeSelector", spec.node_selector, false);
+  object("tolerations", spec.tolerations, true);
+  if (const Field* f = e.find("startupGrace")) {
+    if (auto d = r.duration(f->value, true)) spec.startup_grace = *d;
+  }
+  const std::string why =
+      " would be written into the worker Job's pod spec, which anyone who "
+      "may read Jobs reads; a load with `workers` cannot have ";
+  for (const auto& request : c.requests) {
+    if (!request.headers.empty()) {
+      r.error(workers->key_at, "headers" + why + "headers (target.headers or a request's)");
+      break;
+    }
+  }
+  if (!c.tls.ca_file.empty() || !c.tls.cert_file.empty() || !c.tls.key_file.empty()) {
+    r.error(workers->key_at,
+            "target.tls files are on this machine, not in the worker pods: a load with "
+            "`workers` cannot use them");
+  }
+  for (const auto& request : c.requests) {
+    const loadgen::RequestSpec& first = c.requests.front();
+    if (request.method != first.method || request.body != first.body ||
+        request.weight != first.weight) {
+      r.error(workers->key_at,
+              "a load with `workers` sends its requests in an even mix with one method and "
+              "body; give every request the same method, body and weight");
+      break;
+    }
+  }
+  return spec;
+}
+
 std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
                                         const ProfileBase& base) {
   auto e = r.map(field.value, "a load profile like {rate: 500/s} or {connections: 10}", true);
@@ -353,12 +434,17 @@ std::optional<LoadProfile> read_profile(YamlReader& r, const Field& field,
     }
   }
   v.duration_to_come = true;  // the load step gives it
+  profile.workers = read_workers(r, *e, c);
+  if (profile.workers && profile.workers->count > 0 && in.find(LoadField::Shard)) {
+    v.shard = loadgen::Shard{0, profile.workers->count};
+  }
   for (const auto& violation : loadgen::check_load(v, {key_of, "profile"})) {
     in.report(violation, base, field, request_at);
   }
   if (r.error_count() != errors_before) return std::nullopt;
 
   loadgen::apply(v, c);
+  c.shard = loadgen::Shard{};  // each worker is given its own when the load runs
   return profile;
 }
 

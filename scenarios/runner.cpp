@@ -13,13 +13,15 @@
 #include <thread>
 
 #include "chaos/fault.hpp"
+#include "chaos/kube_fault_support.hpp"
 #include "chaos/revert_journal.hpp"
 #include "common/secret_values.hpp"
-#include "loadgen/engine.hpp"
 #include "scenarios/drill_environment.hpp"
+#include "scenarios/load_driver.hpp"
 #include "scenarios/run_identity.hpp"
 #include "scenarios/run_verdict.hpp"
 #include "scenarios/threshold_evaluation.hpp"
+#include "scenarios/worker_job_load.hpp"
 #include "validators/check.hpp"
 #include "validators/check_window.hpp"
 
@@ -39,7 +41,7 @@ struct RunningLoad {
   std::string profile;
   std::string step;
   double started_s = 0;
-  std::unique_ptr<loadgen::Engine> engine;
+  std::unique_ptr<LoadDriver> driver;
   std::thread thread;
   std::atomic<bool> done{false};
   loadgen::LoadResult result;
@@ -133,7 +135,7 @@ class Run {
   std::string abort_reason_;
   bool infrastructure_error_ = false;
   reporters::RunResult result_;
-  std::mutex observer_mutex_;  // load observers are called from the engines' threads
+  std::mutex observer_mutex_;  // load observers are called from the loads' threads
   std::map<std::size_t, std::vector<CheckSlot>> checks_;  // by validate step index
   std::size_t step_index_ = 0;
 };
@@ -183,6 +185,13 @@ void Run::pump_until(SteadyClock::time_point until) {
 void Run::collect(RunningLoad& load) {
   load.thread.join();
   load.collected = true;
+  // Thresholds on part of a load would judge a load nobody asked for.
+  if (std::string why = load.driver->incomplete(); !why.empty() && abort_reason_.empty()) {
+    abort_reason_ = "load profile " + load.profile + " is incomplete: " + why;
+    infrastructure_error_ = true;
+    event(EventType::LoadEnd, load.step, abort_reason_);
+    return;
+  }
   result_.loads.push_back({load.profile, load.step, load.started_s, std::move(load.result)});
   const auto& stats = result_.loads.back().result.stats;
   event(EventType::LoadEnd, load.step,
@@ -207,12 +216,25 @@ void Run::run_load_step(const Step& step) {
   const LoadProfile& profile = drill_.load.at(step.profile);
   loadgen::LoadConfig config = profile.config;
   config.duration = step.duration;
+  if (profile.workers && options_.dry_run) {
+    // Creating the workers' Job would change the cluster, which a dry run never does.
+    event(EventType::DryRun, step.name,
+          fmt::format("would create an Indexed Job of {} firedrill load workers in namespace {}",
+                      profile.workers->count, profile.workers->namespace_name));
+    return;
+  }
   auto load = std::make_unique<RunningLoad>();
   load->profile = step.profile;
   load->step = step.name;
   load->started_s = now_s();
   try {
-    load->engine = std::make_unique<loadgen::Engine>(config);
+    if (profile.workers) {
+      load->driver = std::make_unique<WorkerJobLoad>(
+          config, *profile.workers, drill_.integrations,
+          chaos::kube::created_labels(fault_context_, "load." + step.profile));
+    } else {
+      load->driver = std::make_unique<LocalLoad>(config);
+    }
   } catch (const std::exception& e) {
     abort_reason_ = "load profile " + step.profile + ": " + e.what();
     infrastructure_error_ = true;
@@ -220,7 +242,7 @@ void Run::run_load_step(const Step& step) {
   }
   RunningLoad* raw = load.get();
   load->thread = std::thread([this, raw] {
-    raw->result = raw->engine->run([this, raw](const loadgen::TimeSeriesPoint& p) {
+    raw->result = raw->driver->run([this, raw](const loadgen::TimeSeriesPoint& p) {
       std::lock_guard lock(observer_mutex_);
       for (auto* o : options_.observers) o->on_load_second(raw->profile, p);
     });
@@ -230,7 +252,7 @@ void Run::run_load_step(const Step& step) {
   if (step.background) return;
   const auto step_end = SteadyClock::now() + step.duration;
   while (!raw->done.load() && !stopping()) pump_until(SteadyClock::now() + kPumpInterval);
-  if (!raw->done.load()) raw->engine->stop();
+  if (!raw->done.load()) raw->driver->stop();
   if (!raw->collected) collect(*raw);
   // A load can end early (its target refuses every connection); the step still takes its time,
   // as the drill's schedule says, and a `for:` that fault_overlap allowed counts on it.
@@ -459,7 +481,7 @@ void Run::run_validate_step(std::size_t index) {
 
 void Run::stop_all_loads() {
   for (auto& load : loads_) {
-    if (!load->collected) load->engine->stop();
+    if (!load->collected) load->driver->stop();
   }
   for (auto& load : loads_) {
     if (!load->collected) collect(*load);

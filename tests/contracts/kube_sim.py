@@ -87,7 +87,7 @@ def pdb(name, ns, app, min_available):
 class Simulator:
     """One simulator process; `with Simulator(source, seed) as sim:` stops it afterwards."""
 
-    def __init__(self, source, seed, keep_dir=False):
+    def __init__(self, source, seed, keep_dir=False, run_images=None):
         self.dir = tempfile.mkdtemp(prefix="kube-contract-")
         self.keep_dir = keep_dir
         self.process = None
@@ -104,7 +104,8 @@ class Simulator:
             [sys.executable, "-B", simulator_script(source), "--seed", d + "/seed.json",
              "--cert", d + "/server.pem", "--key", d + "/server.key", "--client-ca",
              d + "/ca.pem", "--port-file", port_file, "--kubeconfig-dir", d,
-             "--client-cert", d + "/alice.pem", "--client-key", d + "/alice.key"],
+             "--client-cert", d + "/alice.pem", "--client-key", d + "/alice.key"] +
+            ["--run-image=%s=%s" % kv for kv in (run_images or {}).items()],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         self.port = 0
         deadline = time.time() + 20
@@ -168,6 +169,9 @@ class Simulator:
 
     def requests(self):
         return self.sim("requests")
+
+    def processes(self):
+        return self.sim("processes")
 
     @staticmethod
     def eventually(done, limit=20.0, every=0.1):

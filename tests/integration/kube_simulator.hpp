@@ -19,8 +19,10 @@ inline constexpr const char* kSimToken = "sim-token-9f8e7d6c5b4a";
 class KubeSimulator {
  public:
   // `certificate_name`: the server presents a certificate for that DNS name only, not for
-  // 127.0.0.1 (for tls-server-name).
-  explicit KubeSimulator(nlohmann::json seed, const std::string& certificate_name = {})
+  // 127.0.0.1 (for tls-server-name). `extra_args` go to the simulator's command line (e.g.
+  // --run-image, for a kubelet that runs firedrill's own pods as local processes).
+  explicit KubeSimulator(nlohmann::json seed, const std::string& certificate_name = {},
+                         const std::vector<std::string>& extra_args = {})
       : certificate_name_(certificate_name), certs_(dir_.path()) {
     if (!seed.contains("auth")) seed["auth"] = nlohmann::json::object();
     seed["auth"]["tokens"][kSimToken] = "alice";
@@ -36,15 +38,27 @@ class KubeSimulator {
     fs::path seed_file = dir_.path() / "seed.json";
     std::ofstream(seed_file) << seed.dump(2);
     fs::path port_file = dir_.path() / "port";
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{
-            FIREDRILL_PYTHON,
-            std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py", "--seed",
-            seed_file.string(), "--cert", cert.string(), "--key", key.string(), "--client-ca",
-            certs_.ca_cert.string(), "--port-file", port_file.string(), "--kubeconfig-dir",
-            dir_.path().string(), "--client-cert", (dir_.path() / "alice.pem").string(),
-            "--client-key", (dir_.path() / "alice.key").string()},
-        dir_.path() / "simulator.log");
+    std::vector<std::string> argv = {
+        FIREDRILL_PYTHON,
+        std::string(FIREDRILL_SOURCE_DIR) + "/tests/fixtures/kube_api_simulator.py",
+        "--seed",
+        seed_file.string(),
+        "--cert",
+        cert.string(),
+        "--key",
+        key.string(),
+        "--client-ca",
+        certs_.ca_cert.string(),
+        "--port-file",
+        port_file.string(),
+        "--kubeconfig-dir",
+        dir_.path().string(),
+        "--client-cert",
+        (dir_.path() / "alice.pem").string(),
+        "--client-key",
+        (dir_.path() / "alice.key").string()};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    process_ = std::make_unique<Process>(argv, dir_.path() / "simulator.log");
     for (int i = 0; i < 250 && port_ == 0; ++i) {
       std::string text = read_text(port_file);
       if (!text.empty() && text.back() == '\n') port_ = static_cast<uint16_t>(std::stoi(text));

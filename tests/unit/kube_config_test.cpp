@@ -337,6 +337,30 @@ TEST_F(KubeConfigTest, InClusterConfiguration) {
   EXPECT_EQ(KubeCredentialSource(t).current().token, "sa-token");
 }
 
+// The simulator's kubelet names each pod's service account folder; a drill's serviceAccountDir
+// still wins.
+TEST_F(KubeConfigTest, TestsMoveTheInClusterFolderByEnvironment) {
+  write("pod/token", "pod-token\n");
+  write("pod/ca.crt", "SIM CA");
+  write("pod/namespace", "load");
+  write("given/token", "given-token\n");
+  write("given/ca.crt", "GIVEN CA");
+  setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+  setenv("KUBERNETES_SERVICE_PORT", "6443", 1);
+  setenv("FIREDRILL_TEST_SERVICE_ACCOUNT_DIR", (dir_ / "pod").c_str(), 1);
+  KubeConfigOptions options;
+  options.in_cluster = true;
+  const KubeTarget from_env = load_kube_target(options);
+  options.service_account_dir = dir_ / "given";
+  const KubeTarget given = load_kube_target(options);
+  unsetenv("FIREDRILL_TEST_SERVICE_ACCOUNT_DIR");
+  unsetenv("KUBERNETES_SERVICE_HOST");
+  unsetenv("KUBERNETES_SERVICE_PORT");
+  EXPECT_EQ(from_env.ca_pem, "SIM CA");
+  EXPECT_EQ(from_env.namespace_name, "load");
+  EXPECT_EQ(given.ca_pem, "GIVEN CA");
+}
+
 TEST_F(KubeConfigTest, IntegrationSettings) {
   json integrations = {{"kubernetes", {{"context", "prod"}, {"kubeconfig", "/k"}}}};
   KubeConfigOptions o = Integrations(integrations).kubernetes.connection;
