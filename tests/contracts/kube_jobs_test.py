@@ -22,7 +22,7 @@ import tempfile
 SOURCE = sys.argv[1]
 sys.path.insert(0, os.path.join(SOURCE, "tests", "contracts"))
 from kube_sim import Results, Simulator, namespace, node  # noqa: E402
-from kubectl_test import column, kubectl_runner, parsed, table  # noqa: E402
+from kubectl_test import column, kubectl_runner, table  # noqa: E402
 
 NS = "drill"
 RUN_IMAGES = {"test/sh": "/bin/sh", "test/python": sys.executable}

@@ -153,7 +153,43 @@ def drill(sim, api):
 
     evict(sim, core)
     watch_pods(sim, core)
+    jobs(sim, api)
     group_binding(api)
+
+
+def jobs(sim, api):
+    """batch/v1 Jobs read into V1Job: the defaults and generated selector of the API server, and
+    the status the Job controller writes. The API's default for a DELETE of a batch/v1 Job is to
+    orphan its pods."""
+    batch = client.BatchV1Api(api)
+    created = answered("create a Job", batch.create_namespaced_job, NS, client.V1Job(
+        metadata=client.V1ObjectMeta(name="backfill"),
+        spec=client.V1JobSpec(completion_mode="Indexed", completions=2, parallelism=2,
+                              template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
+                                  restart_policy="Never", containers=[client.V1Container(
+                                      name="backfill", image="busybox:1.36")])))))
+    expect(created is not None and created.spec.backoff_limit == 6 and
+           created.spec.selector.match_labels == {
+               "batch.kubernetes.io/controller-uid": created.metadata.uid},
+           "the created Job has the API server's defaults and generated selector", created)
+    running = sim.eventually(lambda: (sim.find("jobs", NS, "backfill") or {}).get(
+        "status", {}).get("ready") == 2)
+    expect(running, "the Job controller runs both indexes")
+    job = answered("read a Job", batch.read_namespaced_job, "backfill", NS)
+    expect(job is not None and job.status.active == 2 and job.status.start_time is not None,
+           "the Job's status counts its active pods", job and job.status)
+    answered("read a Job's status", batch.read_namespaced_job_status, "backfill", NS)
+    listed = answered("list Jobs", batch.list_namespaced_job, NS)
+    expect(listed is not None and [j.metadata.name for j in listed.items] == ["backfill"],
+           "the Job is listed", listed)
+    pods = [p["metadata"]["name"] for p in sim.objects("pods", NS)
+            if p["metadata"].get("labels", {}).get("job-name") == "backfill"]
+    answered("delete a Job (the API's default propagation)", batch.delete_namespaced_job,
+             "backfill", NS)
+    left = [sim.find("pods", NS, name) for name in pods]
+    expect(sim.find("jobs", NS, "backfill") is None and len(pods) == 2 and
+           all(p and not p["metadata"].get("ownerReferences") for p in left),
+           "deleting a batch/v1 Job without propagationPolicy orphans its pods", left)
 
 
 def group_binding(api):
