@@ -56,7 +56,8 @@ json latency_summary(const LatencyHistogram& h) {
           {"stdev_ms", h.stddev() / 1e6}, {"max_ms", ms(h.max())}, {"percentiles_ms", q}};
 }
 
-// What the run was asked to do: its configuration and the requests it intended to send.
+}  // namespace
+
 json intended_json(const LoadResult& r) {
   const LoadConfig& c = r.config;
   json requests = json::array();
@@ -91,6 +92,8 @@ json intended_json(const LoadResult& r) {
           {"start_at", c.start_at ? json(common::format_rfc3339(*c.start_at)) : json(nullptr)},
           {"intended_requests", r.intended_requests}};
 }
+
+namespace {
 
 json request_counts_json(const LoadStats& s) {
   return {{"started", s.started}, {"completed", s.completed()}, {"succeeded", s.succeeded},

@@ -13,6 +13,8 @@ namespace firedrill::loadgen {
 constexpr const char* kLoadResultSchema = "firedrill/load-result/v1";
 
 nlohmann::json to_json(const LoadResult& result);
+// The document's "intended" part alone: what the run was asked to do.
+nlohmann::json intended_json(const LoadResult& result);
 // Reads what to_json wrote: counters, histograms, series and the intended config, so that a
 // saved result renders again exactly. The document keeps no request headers, bodies (only their
 // sizes) or TLS options, so those come back empty. Throws std::invalid_argument on another schema

@@ -18,7 +18,7 @@ using Seconds = std::chrono::duration<double>;
 // itself (its threads, its shard index, when it was told to start) and its own share of the
 // requests.
 json shape_of(const LoadResult& r) {
-  json intended = to_json(r).at("intended");
+  json intended = intended_json(r);
   for (const char* own : {"threads", "intended_requests", "start_at"}) intended.erase(own);
   intended.at("shard").erase("index");
   return intended;
