@@ -471,6 +471,9 @@ def main():
     md += ["", f"{sum(1 for t in targets if t)} of {len(targets)} targets met"
            + (f"; {sum(1 for t in targets if t is None)} could not be evaluated." if None in targets else ".")]
 
+    workers = raw / "workers.md"
+    if workers.exists():
+        md += ["", workers.read_text().rstrip()]
     out.write_text("\n".join(md) + "\n")
 
 

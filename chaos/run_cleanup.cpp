@@ -51,26 +51,34 @@ std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegratio
   return out;
 }
 
+std::vector<clients::KubeResource> fault_collections(const std::vector<std::string>& namespaces) {
+  std::vector<clients::KubeResource> out;
+  for (const auto& ns : namespaces) {
+    for (clients::KubeResource kind : kube::created_kinds()) {
+      kind.namespace_name = ns;
+      out.push_back(std::move(kind));
+    }
+  }
+  return out;
+}
+
 LeftoverSearch find_leftovers(clients::KubeClient& client,
-                              const std::vector<std::string>& namespaces,
+                              const std::vector<clients::KubeResource>& collections,
                               const std::string& run_label) {
   LeftoverSearch search;
   clients::KubeListOptions options;
   options.label_selector = std::string(kube::kRunLabel) + "=" + run_label;
-  for (const auto& ns : namespaces) {
-    for (clients::KubeResource kind : kube::created_kinds()) {
-      kind.namespace_name = ns;
-      try {
-        for (const auto& item : client.list(kind, options)) {
-          Leftover leftover{kind, "", kube::pod_terminating(item)};
-          leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
-          leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
-                               .value(kube::kFaultLabel, std::string());
-          search.found.push_back(std::move(leftover));
-        }
-      } catch (const clients::KubeApiError& e) {
-        search.errors.push_back(e.what());
+  for (const auto& collection : collections) {
+    try {
+      for (const auto& item : client.list(collection, options)) {
+        Leftover leftover{collection, "", kube::pod_terminating(item)};
+        leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
+        leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
+                             .value(kube::kFaultLabel, std::string());
+        search.found.push_back(std::move(leftover));
       }
+    } catch (const clients::KubeApiError& e) {
+      search.errors.push_back(e.what());
     }
   }
   return search;
@@ -78,7 +86,9 @@ LeftoverSearch find_leftovers(clients::KubeClient& client,
 
 RemovalOutcome remove_leftover(clients::KubeClient& client, const Leftover& leftover) {
   try {
-    return {client.remove(leftover.resource, 0) ? Removal::Deleted : Removal::AlreadyGone, ""};
+    return {
+        client.remove(leftover.resource, 0, "Background") ? Removal::Deleted : Removal::AlreadyGone,
+        ""};
   } catch (const clients::KubeApiError& e) {
     return {Removal::Failed, e.what()};
   }

@@ -33,10 +33,12 @@ struct LeftoverSearch {
   std::vector<std::string> errors;  // kinds that could not be listed: the search is incomplete
 };
 
-// The objects labelled firedrill.io/run=`run_label` in `namespaces`, of every kind a fault
-// creates.
+// Each of `namespaces` with every kind a fault creates in it: the collections to search.
+std::vector<clients::KubeResource> fault_collections(const std::vector<std::string>& namespaces);
+
+// The objects labelled firedrill.io/run=`run_label` in `collections` (kinds with a namespace).
 LeftoverSearch find_leftovers(clients::KubeClient& client,
-                              const std::vector<std::string>& namespaces,
+                              const std::vector<clients::KubeResource>& collections,
                               const std::string& run_label);
 
 enum class Removal { Deleted, AlreadyGone, Failed };
@@ -45,7 +47,8 @@ struct RemovalOutcome {
   std::string error;  // for Failed
 };
 
-// Deletes `leftover` at once: these are firedrill's own load pods, with nothing to drain.
+// Deletes `leftover` at once, and what it owns with it (a load Job's pods): these are
+// firedrill's own load pods and Jobs, with nothing to drain.
 RemovalOutcome remove_leftover(clients::KubeClient& client, const Leftover& leftover);
 
 }  // namespace firedrill::chaos

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "clients/integrations.hpp"
 #include "common/errors.hpp"
 #include "scenarios/drill_parser.hpp"
+#include "scenarios/worker_job_load.hpp"
 
 namespace firedrill::cli {
 
@@ -34,13 +36,15 @@ struct CleanupCommand {
                                "out/RUN_ID folder or the run_id of its result.json");
     }
     json block = json::object();
+    std::optional<scenarios::Drill> drill;
     if (!drill_file.empty()) {
       scenarios::ParseOutcome parsed = scenarios::parse_drill_file(drill_file);
       if (!parsed.drill) {
         std::cerr << scenarios::format_errors(parsed.errors);
         return kExitUsage;
       }
-      block = parsed.drill->integrations.block();
+      drill = std::move(parsed.drill);
+      block = drill->integrations.block();
     }
     override_connection(block);
     clients::Integrations integrations;
@@ -61,7 +65,8 @@ struct CleanupCommand {
               << " of " << client->server() << " (" << client->target().source
               << ") for objects labelled " << chaos::kube::kRunLabel << "=" << label
               << (dry_run ? " (dry run: nothing will be deleted)" : "") << "\n";
-    const chaos::LeftoverSearch search = chaos::find_leftovers(*client, searched, label);
+    const chaos::LeftoverSearch search =
+        chaos::find_leftovers(*client, collections(searched, drill), label);
     for (const auto& error : search.errors) std::cerr << "firedrill cleanup: " << error << "\n";
     bool complete = search.errors.empty();
     for (const auto& leftover : search.found) complete = remove(*client, leftover) && complete;
@@ -105,6 +110,23 @@ struct CleanupCommand {
     }
   }
 
+  // The faults' kinds in every namespace searched, and the load Jobs of workers: in the
+  // namespaces the drill's workers run in, or without a drill in every namespace searched.
+  static std::vector<clients::KubeResource> collections(
+      const std::vector<std::string>& searched, const std::optional<scenarios::Drill>& drill) {
+    std::vector<clients::KubeResource> out;
+    for (const auto& ns : searched) {
+      const bool workers_here =
+          !drill || std::any_of(drill->load.begin(), drill->load.end(), [&](const auto& entry) {
+            return entry.second.workers && entry.second.workers->namespace_name == ns;
+          });
+      if (workers_here) out.push_back(scenarios::worker_jobs(ns));
+    }
+    // Jobs first: deleting one deletes its pods, which then need no deletion of their own.
+    for (auto& kind : chaos::fault_collections(searched)) out.push_back(std::move(kind));
+    return out;
+  }
+
   // Says what it did (or would do); false when the object may still be there.
   bool remove(clients::KubeClient& client, const chaos::Leftover& leftover) const {
     if (dry_run) {
@@ -142,7 +164,8 @@ CommandRunner add_cleanup_command(CLI::App& app) {
       "cleanup",
       "Delete the Kubernetes objects a run created and left behind (after a crash, a kill -9 or\n"
       "a failed revert): the pods of its faults (kube.oom memory hogs, kube.stress load pods),\n"
-      "found by their label firedrill.io/run=ID. Objects of other runs and objects without the\n"
+      "and the Jobs of its worker loads with their pods, found by their label\n"
+      "firedrill.io/run=ID. Objects of other runs and objects without the\n"
       "label are never touched. Changes to existing objects (an image, replicas, a cordoned\n"
       "node) are undone by `firedrill revert JOURNAL`, not here.\n"
       "Where it looks: the namespaces given with --namespace; else the allowNamespaces of the\n"
@@ -150,7 +173,8 @@ CommandRunner add_cleanup_command(CLI::App& app) {
       "--drill, --namespace may only narrow that list). kube-system is never searched.\n"
       "Which cluster: the drill's integrations.kubernetes, with --context and --kubeconfig\n"
       "taking precedence; without a drill, as kubectl: $KUBECONFIG or ~/.kube/config and its\n"
-      "current-context. RBAC: pods list and delete in each namespace searched.\n"
+      "current-context. RBAC: pods list and delete in each namespace searched, and jobs list\n"
+      "and delete where the drill's workers run (every namespace searched, without --drill).\n"
       "Exit codes: 0 nothing of the run is left (or nothing was found), 2 invalid command line,\n"
       "drill file or kubeconfig (nothing was changed), 4 something could not be listed or\n"
       "deleted: objects of the run may remain.");

@@ -231,7 +231,8 @@ void Run::run_load_step(const Step& step) {
     if (profile.workers) {
       load->driver = std::make_unique<WorkerJobLoad>(
           config, *profile.workers, drill_.integrations,
-          chaos::kube::created_labels(fault_context_, "load." + step.profile));
+          chaos::kube::created_labels(fault_context_, "load." + step.profile),
+          std::filesystem::path(options_.work_dir) / "workers" / step.profile);
     } else {
       load->driver = std::make_unique<LocalLoad>(config);
     }

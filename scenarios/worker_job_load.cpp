@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
 
 #include "chaos/kube_fault_support.hpp"
 #include "common/errors.hpp"
+#include "common/secret_values.hpp"
 #include "common/units.hpp"
 #include "loadgen/load_result_json.hpp"
 #include "loadgen/load_result_merge.hpp"
@@ -27,10 +30,6 @@ constexpr const char* kContainer = "firedrill";
 constexpr auto kReportGrace = std::chrono::seconds(60);
 constexpr auto kPollInterval = std::chrono::seconds(1);
 
-clients::KubeResource jobs(const std::string& ns, const std::string& name = {}) {
-  return {"batch", "v1", "jobs", ns, name, {}};
-}
-
 // Why a pod that failed did: its container's termination, or the pod's reason (Evicted).
 std::string failure_of(const json& pod) {
   const json& status = pod.value("status", json::object());
@@ -46,20 +45,35 @@ std::string failure_of(const json& pod) {
   return why;
 }
 
+// What a worker printed as its result: the line itself, and what it says.
+struct WorkerReport {
+  std::string line;
+  loadgen::LoadResult result;
+};
+
 // The one line of a worker's log that is its result (`--output -` prints it as one line; the
 // summary beside it goes to standard error, in the same log).
-std::optional<loadgen::LoadResult> result_in(const std::string& log) {
+std::optional<WorkerReport> report_in(const std::string& log) {
   std::istringstream lines(log);
-  std::optional<loadgen::LoadResult> found;
+  std::optional<WorkerReport> found;
   for (std::string line; std::getline(lines, line);) {
     if (!line.starts_with('{')) continue;
     try {
-      found = loadgen::load_result_from_json(json::parse(line));
+      found = WorkerReport{line, loadgen::load_result_from_json(json::parse(line))};
     } catch (const std::exception&) {
       // Not the result: a log line of another kind that starts with a brace.
     }
   }
   return found;
+}
+
+// Keeps a worker's result line as `dir`/POD.json, the evidence `firedrill merge` can merge
+// again. Best effort: the merged result, not these files, is what the drill judges.
+void keep_report(const std::filesystem::path& dir, const std::string& pod,
+                 const std::string& line) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream(dir / (pod + ".json")) << common::secret_values().redact(line) << "\n";
 }
 
 // Deletes the Job and its pods when the load is over, however it ended.
@@ -162,19 +176,29 @@ json worker_job(const std::string& name, const WorkerSpec& workers,
             {"template", {{"metadata", {{"labels", pod_labels}}}, {"spec", pod_spec}}}}}};
 }
 
+clients::KubeResource worker_jobs(const std::string& ns, const std::string& name) {
+  return {"batch", "v1", "jobs", ns, name, {}};
+}
+
 std::vector<clients::KubeAccess> worker_kube_access(const WorkerSpec& workers) {
   const std::string& ns = workers.namespace_name;
-  return {{"batch", "jobs", {KubeVerb::Create, KubeVerb::Get, KubeVerb::Delete}, ns, {}},
+  return {{"batch",
+           "jobs",
+           {KubeVerb::Create, KubeVerb::Get, KubeVerb::List, KubeVerb::Delete},
+           ns,
+           {}},
           {"", "pods", {KubeVerb::List}, ns, {}},
           {"", "pods/log", {KubeVerb::Get}, ns, {}}};
 }
 
 WorkerJobLoad::WorkerJobLoad(loadgen::LoadConfig config, WorkerSpec workers,
-                             const clients::Integrations& integrations, json labels)
+                             const clients::Integrations& integrations, json labels,
+                             std::filesystem::path reports_dir)
     : config_(std::move(config)),
       workers_(std::move(workers)),
       integrations_(integrations),
-      labels_(std::move(labels)) {}
+      labels_(std::move(labels)),
+      reports_dir_(std::move(reports_dir)) {}
 
 bool WorkerJobLoad::sleep_for(common::Duration d) const {
   const auto until = std::chrono::steady_clock::now() + d;
@@ -265,12 +289,12 @@ loadgen::LoadResult WorkerJobLoad::run(const OnSecond&) {
   const json job = worker_job(name, workers_, worker_arguments(config_, workers_.count, start_at),
                               labels_, workers_.startup_grace + load_length + kReportGrace);
   try {
-    client->create(jobs(workers_.namespace_name), job);
+    client->create(worker_jobs(workers_.namespace_name), job);
   } catch (const std::exception& e) {
     incomplete_ = std::string("cannot create the worker Job: ") + e.what();
     return result;
   }
-  JobDeletion deletion(*client, jobs(workers_.namespace_name, name));
+  JobDeletion deletion(*client, worker_jobs(workers_.namespace_name, name));
   std::vector<loadgen::NamedResult> parts;
   try {
     const std::vector<std::string> pods =
@@ -279,12 +303,13 @@ loadgen::LoadResult WorkerJobLoad::run(const OnSecond&) {
       clients::KubeLogOptions log;
       log.container = kContainer;
       log.limit_bytes = 64 * 1024 * 1024;
-      auto part = result_in(client->logs(workers_.namespace_name, pod, log));
-      if (!part) {
+      auto report = report_in(client->logs(workers_.namespace_name, pod, log));
+      if (!report) {
         incomplete_ = "worker " + pod + " ended without printing its result";
         return result;
       }
-      parts.push_back({pod, std::move(*part)});
+      keep_report(reports_dir_, pod, report->line);
+      parts.push_back({pod, std::move(report->result)});
     }
   } catch (const std::exception& e) {
     incomplete_ = std::string("watching the workers: ") + e.what();

@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,12 +18,14 @@ namespace firedrill::scenarios {
 // merged exactly (loadgen/load_result_merge.hpp), so that thresholds judge the whole load. A
 // worker that fails, is evicted or deleted, or has not reported a minute after the load should
 // have ended makes the load incomplete: never a pass on part of it. The Job goes when run()
-// returns; after a crash, `firedrill cleanup` finds its pods by their labels (`labels`: the
-// run's and the drill's) in the allowed namespaces, and the Job ends by its deadline.
+// returns; after a crash, `firedrill cleanup` finds it by its labels (`labels`: the run's and the
+// drill's), and else it ends by its deadline.
 class WorkerJobLoad final : public LoadDriver {
  public:
+  // Each worker's result line is kept in `reports_dir` as POD.json.
   WorkerJobLoad(loadgen::LoadConfig config, WorkerSpec workers,
-                const clients::Integrations& integrations, nlohmann::json labels);
+                const clients::Integrations& integrations, nlohmann::json labels,
+                std::filesystem::path reports_dir);
   loadgen::LoadResult run(const OnSecond& on_second) override;
   void stop() override { stop_requested_.store(true); }
   std::string incomplete() const override { return incomplete_; }
@@ -39,6 +42,7 @@ class WorkerJobLoad final : public LoadDriver {
   WorkerSpec workers_;
   const clients::Integrations& integrations_;
   nlohmann::json labels_;
+  std::filesystem::path reports_dir_;
   std::atomic<bool> stop_requested_{false};
   std::string incomplete_;
 };
@@ -56,7 +60,11 @@ nlohmann::json worker_job(const std::string& name, const WorkerSpec& workers,
                           const std::vector<std::string>& args, const nlohmann::json& labels,
                           common::Duration deadline);
 
-// What a load with `workers` asks of the Kubernetes API: for `firedrill rbac`.
+// The collection of the workers' Jobs in namespace `ns` (batch/v1 jobs).
+clients::KubeResource worker_jobs(const std::string& ns, const std::string& name = {});
+
+// What a load with `workers` asks of the Kubernetes API (for `firedrill rbac`): the Runner's
+// calls, and jobs list for `firedrill cleanup`.
 std::vector<clients::KubeAccess> worker_kube_access(const WorkerSpec& workers);
 
 }  // namespace firedrill::scenarios

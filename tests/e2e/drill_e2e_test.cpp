@@ -280,9 +280,7 @@ TEST_F(FlipDrill, LiveMetricsWhileRunning) {
 
 TEST_F(FlipDrill, PushesTheFinalResultToAPushgateway) {
   uint16_t port = free_port();
-  Process gateway(
-      {"prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + std::to_string(port)},
-      dir.path() / "pushgateway.log");
+  Process gateway(pushgateway_argv(port), dir.path() / "pushgateway.log");
   ASSERT_TRUE(wait_for_port(port)) << read_text(dir.path() / "pushgateway.log");
   CommandResult r = run_firedrill({"run", "-q", "--out-dir", out_dir().string(), "--pushgateway",
                                    "http://127.0.0.1:" + std::to_string(port), write({}).string()},

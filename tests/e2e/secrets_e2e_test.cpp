@@ -33,9 +33,7 @@ TEST(Secrets, AnInterpolatedTokenAppearsInNoOutputButTheJournal) {
   ScopedEnv token("FIREDRILL_TEST_TOKEN", kToken);
   std::ofstream(dir.path() / "token.txt") << kFileToken << "\n";
   const uint16_t gateway_port = free_port();
-  Process gateway(
-      {"prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + std::to_string(gateway_port)},
-      dir.path() / "pushgateway.log");
+  Process gateway(pushgateway_argv(gateway_port), dir.path() / "pushgateway.log");
   ASSERT_TRUE(wait_for_port(gateway_port)) << read_text(dir.path() / "pushgateway.log");
 
   const std::string url = server.url("/");

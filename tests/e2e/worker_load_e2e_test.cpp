@@ -2,10 +2,11 @@
 // kubelet runs firedrill's own image as local processes: four `firedrill load --shard i/4` pods
 // against firedrill's target on loopback. What the target counted is what the merged result
 // counts, a threshold no single worker meets is judged on the whole, and a worker killed
-// mid-run makes the drill exit 3 naming it, with the Job deleted.
+// mid-run makes the drill exit 3 naming it, with its fault reverted and the Job deleted.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -25,10 +26,14 @@ class WorkerLoad : public ::testing::Test {
  protected:
   void SetUp() override {
     // A namespace for the workers and a node to schedule them on.
-    const json seed = {
+    json seed = {
         {"objects",
          {{{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "firedrill"}}}},
           {{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", "node-a"}}}}}}};
+    // A Deployment for a fault to scale, which an aborted drill must restore.
+    json web = shop_seed(3)["objects"].back();
+    web["metadata"]["namespace"] = "firedrill";
+    seed["objects"].push_back(web);
     sim_ = std::make_unique<KubeSimulator>(
         seed, std::string(),
         std::vector<std::string>{"--run-image", std::string(kImage) + "=" + FIREDRILL_BINARY});
@@ -36,8 +41,10 @@ class WorkerLoad : public ::testing::Test {
 
   // A drill whose only load is `rate` for `duration` spread over 4 workers, with `thresholds`,
   // reaching the cluster through `kubeconfig` (default: the simulator's unrestricted user).
+  // `before_load`: steps that run before the load step.
   fs::path drill(const std::string& rate, const std::string& duration,
-                 const std::string& thresholds, fs::path kubeconfig = {}) const {
+                 const std::string& thresholds, fs::path kubeconfig = {},
+                 const std::string& before_load = {}) const {
     if (kubeconfig.empty()) kubeconfig = sim_->token_kubeconfig();
     const fs::path file = dir_.path() / "drill.yaml";
     std::ofstream(file) << "apiVersion: firedrill/v1\nkind: Drill\n"
@@ -48,7 +55,8 @@ class WorkerLoad : public ::testing::Test {
                         << "load:\n  spread:\n    rate: " << rate
                         << "\n    connections: 8\n    threads: 1\n    workers: 4\n"
                         << "    namespace: firedrill\n    startupGrace: 3s\n"
-                        << "steps:\n  - load: spread\n    duration: " << duration << "\n"
+                        << "steps:\n"
+                        << before_load << "  - load: spread\n    duration: " << duration << "\n"
                         << "thresholds:\n"
                         << thresholds;
     return file;
@@ -101,10 +109,39 @@ TEST_F(WorkerLoad, FourWorkersMergeToWhatTheTargetCountedAndThresholdsJudgeTheWh
   // The Job and its pods are gone.
   EXPECT_TRUE(KubeSimulator::eventually([&] { return sim_->objects("jobs", "firedrill").empty(); }))
       << sim_->objects("jobs", "firedrill").size();
+
+  // Each worker's result is kept beside the reports, and `firedrill merge` of them is the
+  // Runner's merge: counts, status codes, histograms, series and per-part rows.
+  std::vector<std::string> merge = {"merge"};
+  for (const auto& file : fs::directory_iterator(out() / "workers" / "spread")) {
+    merge.push_back(file.path().string());
+  }
+  ASSERT_EQ(merge.size(), 5u);
+  merge.insert(merge.end(), {"-o", (dir_.path() / "merged.json").string()});
+  CommandResult merged_by_hand = run_firedrill(merge, false);
+  ASSERT_EQ(merged_by_hand.exit_code, 0) << merged_by_hand.err;
+  json by_hand = json::parse(read_text(dir_.path() / "merged.json"));
+  json by_runner = load;
+  // The Runner's result states the load as the drill gave it; the workers' as each ran it. The
+  // Runner names a part by its pod, in shard order; merge by its file, in the order given.
+  by_hand.erase("intended");
+  by_runner.erase("intended");
+  for (json& part : by_hand["parts"]) {
+    part["name"] = fs::path(part["name"].get<std::string>()).stem().string();
+  }
+  std::sort(by_hand["parts"].begin(), by_hand["parts"].end(),
+            [](const json& a, const json& b) { return a["shard"]["index"] < b["shard"]["index"]; });
+  for (const auto& [key, value] : by_runner.items()) {
+    EXPECT_EQ(by_hand.value(key, json()), value) << key;
+  }
+  EXPECT_EQ(by_hand.size(), by_runner.size());
 }
 
 TEST_F(WorkerLoad, AWorkerKilledMidRunIsAnIncompleteLoadThatExitsThree) {
-  const fs::path file = drill("400/s", "20s", "  http.requests: \">= 1\"\n");
+  const fs::path file =
+      drill("400/s", "20s", "  http.requests: \">= 1\"\n", {},
+            "  - chaos: {kube.scale: {namespace: firedrill, kind: Deployment, name: web, "
+            "replicas: 1}}\n");
   std::unique_ptr<Process> firedrill =
       std::make_unique<Process>(std::vector<std::string>{FIREDRILL_BINARY, "run", "-q", "--out-dir",
                                                          out().string(), file.string()},
@@ -123,12 +160,43 @@ TEST_F(WorkerLoad, AWorkerKilledMidRunIsAnIncompleteLoadThatExitsThree) {
       },
       std::chrono::seconds(30)))
       << sim_->log();
+  ASSERT_EQ(sim_->objects("deployments", "firedrill").at(0)["spec"]["replicas"], 1);
   sim_->sim("kill", "POST", {{"namespace", "firedrill"}, {"pod", killed}});
   EXPECT_EQ(firedrill->wait(std::chrono::seconds(60)), 3) << read_text(dir_.path() / "run.log");
   const json result = json::parse(read_text(out() / "result.json"));
   EXPECT_NE(result.dump().find(killed), std::string::npos) << result.dump(2).substr(0, 3000);
+  // The fault that was active when the load broke off was reverted.
+  EXPECT_EQ(sim_->objects("deployments", "firedrill").at(0)["spec"]["replicas"], 3);
   EXPECT_TRUE(
       KubeSimulator::eventually([&] { return sim_->objects("jobs", "firedrill").empty(); }));
+}
+
+// A Runner killed by SIGKILL cannot delete its Job: `firedrill cleanup` finds it by the run's
+// label and deletes it with its pods.
+TEST_F(WorkerLoad, AfterTheRunnerIsKilledCleanupDeletesTheJobAndItsPods) {
+  const fs::path file = drill("200/s", "60s", "  http.requests: \">= 1\"\n");
+  auto firedrill =
+      std::make_unique<Process>(std::vector<std::string>{FIREDRILL_BINARY, "run", "-q", "--out-dir",
+                                                         out().string(), file.string()},
+                                dir_.path() / "run.log");
+  ASSERT_TRUE(KubeSimulator::eventually([&] { return worker_pods().size() == 4; },
+                                        std::chrono::seconds(30)))
+      << read_text(dir_.path() / "run.log") << sim_->log();
+  firedrill->signal(SIGKILL);
+  firedrill->wait(std::chrono::seconds(10));
+  const auto jobs = sim_->objects("jobs", "firedrill");
+  ASSERT_EQ(jobs.size(), 1u);
+  const std::string run = jobs[0]["metadata"]["labels"].at("firedrill.io/run");
+  const std::string job = jobs[0]["metadata"]["name"];
+
+  CommandResult r = run_firedrill({"cleanup", "--run", run, "--drill", file.string()}, false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("deleted jobs.batch \"" + job + "\" in namespace firedrill"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(KubeSimulator::eventually(
+      [&] { return sim_->objects("jobs", "firedrill").empty() && worker_pods().empty(); },
+      std::chrono::seconds(30)));
 }
 
 // What `firedrill rbac` prints for a drill with workers is all its Runner needs of the API: the

@@ -75,12 +75,8 @@ class Monitoring {
 
   // Empty when everything runs and answers; otherwise what did not, with its log.
   std::string start() {
-    pushgateway_ = start_server(
-        [](uint16_t port) {
-          return std::vector<std::string>{"prometheus-pushgateway",
-                                          "--web.listen-address=127.0.0.1:" + std::to_string(port)};
-        },
-        dir_.path() / "pushgateway.log", pushgateway_port_);
+    pushgateway_ = start_server([](uint16_t port) { return pushgateway_argv(port); },
+                                dir_.path() / "pushgateway.log", pushgateway_port_);
     if (!pushgateway_) return "pushgateway: " + log("pushgateway.log");
 
     std::ofstream(dir_.path() / "alertmanager.yml") << "route:\n"

@@ -233,6 +233,11 @@ uint16_t free_port() {
   return free_port_block(1);
 }
 
+std::vector<std::string> pushgateway_argv(uint16_t port) {
+  return {"prometheus-pushgateway", "--web.listen-address=127.0.0.1:" + std::to_string(port),
+          "--persistence.file="};
+}
+
 bool wait_for_port(uint16_t port) {
   for (int i = 0; i < 200; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

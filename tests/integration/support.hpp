@@ -102,6 +102,11 @@ uint16_t free_port_block(int count);
 uint16_t free_port();
 // Polls until something accepts connections on 127.0.0.1:port, up to 5 s.
 bool wait_for_port(uint16_t port);
+
+// The command line of a Prometheus Pushgateway on 127.0.0.1:`port` that keeps what it is pushed
+// in memory only: Debian's build persists it to /var/lib/prometheus/pushgateway.data by default,
+// so a test would read the pushes of earlier runs as its own.
+std::vector<std::string> pushgateway_argv(uint16_t port);
 std::string read_text(const fs::path& path);
 // Runs argv (looked up in PATH) to its end, stdout and stderr to the files; its exit code.
 int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err);
