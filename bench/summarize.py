@@ -66,6 +66,9 @@ def parse_firedrill(base):
         "service_p99_ms": doc["service_time"]["percentiles_ms"]["p99"],
         "connections": doc["connections"]["established"],
     }
+    if "send_lag" in doc:
+        out["send_lag_p99_ms"] = doc["send_lag"]["percentiles_ms"]["p99"]
+        out["quantum_ms"] = doc.get("pacer_quantum_ms", 0.0)
     if "rate_accuracy" in doc:
         out["intended"] = doc["intended"]["intended_requests"]
         out["rate_accuracy"] = doc["rate_accuracy"]
@@ -258,8 +261,9 @@ def throughput_table(tools):
 
 def open_loop_table(tools, rate):
     lines = ["| tool | asked req/s | achieved req/s | achieved ÷ asked | sent ÷ intended | dropped | "
-             "p99 from intended send (ms) | p99 service time (ms) | CPU µs/req | peak RSS MiB | runs ok |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "send quantum (ms) | send lag p99 (ms) | p99 from intended send (ms) | "
+             "p99 service time (ms) | CPU µs/req | peak RSS MiB | runs ok |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for tool, res in tools.items():
         achieved = res.get("rps")
         sent = median([r["started"] / r["intended"] for r in res.ok if r.get("intended")])
@@ -267,9 +271,49 @@ def open_loop_table(tools, rate):
             f"**{tool}**" if tool == "firedrill" else tool, fmt(rate), fmt(achieved),
             "—" if achieved is None else f"{achieved / rate:.4f}",
             "—" if sent is None else f"{sent:.4f}", fmt(res.get("dropped")),
+            fmt(res.get("quantum_ms"), 2), fmt(res.get("send_lag_p99_ms"), 2),
             fmt(res.get("p99_ms"), 2), fmt(res.get("service_p99_ms"), 2),
             fmt(res.cpu_us_per_req(), 2), fmt(mib(res.get("maxrss_kib")), 1), runs_cell(res)]) + " |")
     return lines
+
+
+def open_loop_targets(results, cfg, rate, closed_cpu):
+    """The open-loop targets of one configuration: rows of the targets table, and their verdicts."""
+    tools = results.get(cfg, {})
+    fd, exact = tools.get("firedrill"), tools.get("firedrill-exact")
+    if not fd:
+        return [], []
+    rows, verdicts = [], []
+
+    def add(target, measured, met):
+        rows.append(f"| {target} | {cfg} | {measured} | {verdict(met)} |")
+        verdicts.append(met)
+
+    achieved = fd.get("rps")
+    worst = max((abs(r["rps"] / rate - 1) for r in fd.ok), default=None)
+    add("achieved rate within 1% of asked, 0 dropped",
+        "no completed run" if achieved is None else
+        f"{achieved:,.0f} of {rate:,.0f} req/s ({achieved / rate:.4f}; worst run off by "
+        f"{worst * 100:.2f}%), {fd.get('dropped'):,.0f} dropped",
+        None if achieved is None else abs(achieved / rate - 1) <= 0.01 and fd.get("dropped") == 0)
+    cpu = fd.cpu_us_per_req()
+    absolute = {(20000, "h2c"): 4.0, (100000, "h2c"): 3.0}.get((rate, cfg.split("-")[1]))
+    if absolute is not None:
+        add(f"client CPU per request ≤ {absolute:g} µs", f"{fmt(cpu, 2)} µs",
+            None if cpu is None else cpu <= absolute)
+    if closed_cpu is not None:
+        add("client CPU per request ≤ 2.5× the closed loop's on the same server",
+            f"{fmt(cpu, 2)} µs against {closed_cpu:.2f} µs ({fmt(None if cpu is None else cpu / closed_cpu, 2)}×)",
+            None if cpu is None else cpu <= 2.5 * closed_cpu)
+    lag, quantum = fd.get("send_lag_p99_ms"), fd.get("quantum_ms")
+    add("send lag p99 ≤ the quantum", f"{fmt(lag, 3)} ms against {fmt(quantum, 3)} ms",
+        None if lag is None or quantum is None else lag <= quantum)
+    if exact:
+        p99, exact_p99 = fd.get("p99_ms"), exact.get("p99_ms")
+        add("corrected p99 within one quantum of the exact pacer's",
+            f"{fmt(p99, 3)} ms against {fmt(exact_p99, 3)} ms + {fmt(quantum, 3)} ms",
+            None if None in (p99, exact_p99, quantum) else p99 <= exact_p99 + quantum)
+    return rows, verdicts
 
 
 def per_conn_kib(tools, tool, conns):
@@ -347,7 +391,6 @@ def main():
     configs = read_tsv(raw / "configs.tsv")
     commands = read_tsv(raw / "commands.tsv")
     results = load(raw)
-    rate = float(meta.get("rate", 20000))
     conns = int(meta.get("conns", 10000))
 
     md = ["# firedrill benchmark results", ""]
@@ -387,14 +430,16 @@ def main():
             if cfg == "h1":
                 md += ["", "wrk runs for a fixed time (it has no request count); hey's request count "
                        "is rounded down to a multiple of its 64 workers."]
-        elif cfg == "open-loop":
+        elif cfg.startswith("open-"):
+            rate = float(meta.get("rate." + cfg, 0))
             md += open_loop_table(tools, rate)
             md += ["", "firedrill schedules every request at its intended time and measures latency "
-                   "from then (corrected for coordinated omission). h2load has no request-rate mode "
-                   "(`-r` sets a connection rate); here each of its 16 clients replays a timing "
-                   f"script of {rate / 16:,.0f} requests/s (`--timing-script-file`, stopped by `-D`), "
-                   "and the table shows the rate it actually reached; it reports no percentiles. "
-                   "wrk2 is not packaged in Debian."]
+                   "from then (corrected for coordinated omission); `firedrill` is its default "
+                   "quantized pacer, `firedrill-exact` one timer per request. h2load has no "
+                   "request-rate mode (`-r` sets a connection rate); here each of its clients "
+                   "replays a timing script of its share of the rate (`--timing-script-file`, "
+                   "stopped by `-D`), and the table shows the rate it actually reached; it reports "
+                   "no percentiles. wrk2 is not packaged in Debian."]
         elif cfg == "run-length":
             md += run_length_table(tools, meta)
         elif cfg in CONN_CONFIGS:
@@ -432,19 +477,14 @@ def main():
         md.append(f"| client CPU per request ≤ wrk's | h1 | "
                   f"{'no comparable runs' if r is None else f'{r:.2f}× wrk'} | {verdict(met)} |")
         targets.append(met)
-    if "open-loop" in results and "firedrill" in results["open-loop"]:
-        fd = results["open-loop"]["firedrill"]
-        achieved = fd.get("rps")
-        met = None if achieved is None else abs(achieved / rate - 1) <= 0.01
-        worst = max((abs(r["rps"] / rate - 1) for r in fd.ok), default=None)
-        measured = "no completed run" if achieved is None else (
-            f"{achieved:,.0f} of {rate:,.0f} req/s ({achieved / rate:.4f}); "
-            f"worst run off by {worst * 100:.2f}%")
-        if rate != 20000:
-            measured += f" (asked {rate:,.0f} req/s, not 20,000)"
-        md.append(f"| open-loop achieved rate within 1% at 20,000 req/s | open-loop | {measured} | "
-                  f"{verdict(met)} |")
-        targets.append(met)
+    for cfg, _ in configs:
+        if not cfg.startswith("open-"):
+            continue
+        closed = results.get("h1" if cfg.startswith("open-h1") else "h2c-16x10", {}).get("firedrill")
+        rows, verdicts = open_loop_targets(results, cfg, float(meta.get("rate." + cfg, 0)),
+                                           closed.cpu_us_per_req() if closed else None)
+        md += rows
+        targets += verdicts
     for cfg in CONN_CONFIGS:
         if cfg not in results:
             continue

@@ -85,19 +85,20 @@ size_t count_in(const std::vector<int64_t>& times, Duration from, Duration to) {
 }
 
 TEST(PacerQuantized, QuantumAdaptsWithRateAndIsCappedAtOneMillisecond) {
-  // Eight requests' worth of time at the worker's rate...
-  EXPECT_EQ(QuantizedPacer::quantum_for(20'000), 400'000);
-  EXPECT_EQ(QuantizedPacer::quantum_for(100'000), 80'000);
-  EXPECT_EQ(QuantizedPacer::quantum_for(1'000'000), 8'000);
+  // 32 requests' worth of time at the worker's rate...
+  EXPECT_EQ(QuantizedPacer::quantum_for(100'000), 320'000);
+  EXPECT_EQ(QuantizedPacer::quantum_for(64'000), 500'000);
+  EXPECT_EQ(QuantizedPacer::quantum_for(1'000'000), 32'000);
   // ...but never more than 1 ms, however low the rate.
-  EXPECT_EQ(QuantizedPacer::quantum_for(8'000), 1'000'000);
+  EXPECT_EQ(QuantizedPacer::quantum_for(32'000), 1'000'000);
+  EXPECT_EQ(QuantizedPacer::quantum_for(20'000), 1'000'000);
   EXPECT_EQ(QuantizedPacer::quantum_for(100), 1'000'000);
   EXPECT_EQ(QuantizedPacer::quantum_for(0), 1'000'000);
   EXPECT_GE(QuantizedPacer::quantum_for(1e15), 1);
-  // A worker's share of the rate is what sets it: two workers at 20k/s each see 10k/s.
-  const RateSchedule schedule(20'000, {{1s, 20'000}});
-  EXPECT_EQ(QuantizedPacer(schedule, 1, kStart).longest_quantum_ns(), 400'000);
-  EXPECT_EQ(QuantizedPacer(schedule, 2, kStart).longest_quantum_ns(), 800'000);
+  // A worker's share of the rate is what sets it: two workers at 100k/s each see 50k/s.
+  const RateSchedule schedule(100'000, {{1s, 100'000}});
+  EXPECT_EQ(QuantizedPacer(schedule, 1, kStart).longest_quantum_ns(), 320'000);
+  EXPECT_EQ(QuantizedPacer(schedule, 2, kStart).longest_quantum_ns(), 640'000);
   const RateSchedule ramp(0, {{10s, 100'000}});
   EXPECT_EQ(QuantizedPacer(ramp, 1, kStart).longest_quantum_ns(), 1'000'000);
   EXPECT_EQ(ExactPacer().longest_quantum_ns(), 0);
@@ -152,11 +153,11 @@ TEST(PacerQuantized, EachWakeSendsEverythingDueAndNothingEarly) {
 }
 
 TEST(PacerQuantized, SeveralRequestsGoPerWake) {
-  const RateSchedule schedule(20'000, {{1s, 20'000}});
+  const RateSchedule schedule(100'000, {{1s, 100'000}});
   const std::vector<Wake> wakes =
       run_to_end(paced(schedule, PacerKind::Quantized, Arrival::Uniform));
   // The first wake, at the start, sends request 0 alone.
-  const double per_wake = 19'999.0 / static_cast<double>(wakes.size() - 1);
+  const double per_wake = 99'999.0 / static_cast<double>(wakes.size() - 1);
   EXPECT_NEAR(per_wake, QuantizedPacer::kRequestsPerWake, 0.1);
   // At 1000/s the 1 ms cap holds: one request per wake, each at most 1 ms late.
   const RateSchedule slow(1'000, {{1s, 1'000}});
