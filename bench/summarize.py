@@ -277,6 +277,12 @@ def open_loop_table(tools, rate):
     return lines
 
 
+def open_rate(meta, cfg):
+    """The rate an open-loop configuration asked for (raw outputs before per-configuration rates
+    had one `rate` for all)."""
+    return float(meta.get("rate." + cfg) or meta.get("rate") or 20000)
+
+
 def open_loop_targets(results, cfg, rate, closed_cpu):
     """The open-loop targets of one configuration: rows of the targets table, and their verdicts."""
     tools = results.get(cfg, {})
@@ -431,7 +437,7 @@ def main():
                 md += ["", "wrk runs for a fixed time (it has no request count); hey's request count "
                        "is rounded down to a multiple of its 64 workers."]
         elif cfg.startswith("open-"):
-            rate = float(meta.get("rate." + cfg, 0))
+            rate = open_rate(meta, cfg)
             md += open_loop_table(tools, rate)
             md += ["", "firedrill schedules every request at its intended time and measures latency "
                    "from then (corrected for coordinated omission); `firedrill` is its default "
@@ -481,7 +487,7 @@ def main():
         if not cfg.startswith("open-"):
             continue
         closed = results.get("h1" if cfg.startswith("open-h1") else "h2c-16x10", {}).get("firedrill")
-        rows, verdicts = open_loop_targets(results, cfg, float(meta.get("rate." + cfg, 0)),
+        rows, verdicts = open_loop_targets(results, cfg, open_rate(meta, cfg),
                                            closed.cpu_us_per_req() if closed else None)
         md += rows
         targets += verdicts

@@ -1,6 +1,7 @@
 #include "chaos/run_cleanup.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "common/errors.hpp"
 
@@ -71,16 +72,25 @@ LeftoverSearch find_leftovers(clients::KubeClient& client,
   for (const auto& collection : collections) {
     try {
       for (const auto& item : client.list(collection, options)) {
-        Leftover leftover{collection, "", kube::pod_terminating(item)};
+        Leftover leftover{collection, "", kube::pod_terminating(item), "", ""};
         leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
         leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
                              .value(kube::kFaultLabel, std::string());
+        leftover.uid = item.value("/metadata/uid"_json_pointer, std::string());
+        for (const auto& r : item.value("/metadata/ownerReferences"_json_pointer, json::array())) {
+          if (r.value("controller", false)) leftover.owner_uid = r.value("uid", "");
+        }
         search.found.push_back(std::move(leftover));
       }
     } catch (const clients::KubeApiError& e) {
-      search.errors.push_back(e.what());
+      search.errors.push_back({collection, e.status(), e.what()});
     }
   }
+  std::set<std::string> found_uids;
+  for (const auto& leftover : search.found) found_uids.insert(leftover.uid);
+  std::erase_if(search.found, [&](const Leftover& leftover) {
+    return !leftover.owner_uid.empty() && found_uids.contains(leftover.owner_uid);
+  });
   return search;
 }
 

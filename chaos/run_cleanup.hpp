@@ -15,6 +15,8 @@ struct Leftover {
   clients::KubeResource resource;  // with its namespace and name
   std::string fault;               // the firedrill.io/fault label
   bool terminating = false;
+  std::string uid;
+  std::string owner_uid;  // of its controller (a load Job's pods), if any
 
   // "pod shop/firedrill-oom-1a2b (kube.oom) [terminating]".
   std::string shown() const;
@@ -28,15 +30,24 @@ std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegratio
                                              const std::vector<std::string>& requested,
                                              bool from_drill);
 
+// A collection that could not be listed.
+struct SearchError {
+  clients::KubeResource collection;
+  long status = 0;  // the API's HTTP status, 0 when it did not answer
+  std::string message;
+};
+
 struct LeftoverSearch {
   std::vector<Leftover> found;
-  std::vector<std::string> errors;  // kinds that could not be listed: the search is incomplete
+  std::vector<SearchError> errors;  // the search is incomplete
 };
 
 // Each of `namespaces` with every kind a fault creates in it: the collections to search.
 std::vector<clients::KubeResource> fault_collections(const std::vector<std::string>& namespaces);
 
 // The objects labelled firedrill.io/run=`run_label` in `collections` (kinds with a namespace).
+// An object whose controller is among them is left out: it goes with its owner (a load Job's
+// pods with the Job), and deleting it on its own would need rights the run's Role may not grant.
 LeftoverSearch find_leftovers(clients::KubeClient& client,
                               const std::vector<clients::KubeResource>& collections,
                               const std::string& run_label);

@@ -37,9 +37,9 @@ class ExactPacer final : public Pacer {
 // requests. The quantum follows the worker's share of the instantaneous rate so that about
 // kRequestsPerWake requests go per wake, and is at most kMaxQuantumNs: a request is sent late by
 // less than one quantum, never early. On these 2-core VMs a wake (timer expiry or socket read)
-// costs the client 10-20 us of CPU whatever it does: 8 requests a wake left h2c at 20k/s at 7 us
-// of CPU per request, 32 bring it to 3.5 (bench/RESULTS.md), for at most 1 ms of pacing, a tenth of
-// h2load's 10 ms tick.
+// costs the client 10-20 us of CPU whatever it does: with 8 requests a wake h2c on one thread
+// cost 7.3 us of CPU per request at 20k/s and 5.9 at 100k/s; with 32 (at 20k/s the 1 ms cap, so
+// 20), about 5 and 2.6 (bench/RESULTS.md), for at most 1 ms of pacing, a tenth of h2load's tick.
 class QuantizedPacer final : public Pacer {
  public:
   static constexpr double kRequestsPerWake = 32;

@@ -1,5 +1,7 @@
 #include "reporters/shown_result.hpp"
 
+#include "loadgen/load_result_redaction.hpp"
+
 namespace firedrill::reporters {
 
 namespace {
@@ -11,20 +13,6 @@ void redact_values(nlohmann::json& doc, const common::SecretValues& secrets) {
   } else if (doc.is_structured()) {
     for (auto& item : doc) redact_values(item, secrets);
   }
-}
-
-void redact_load(loadgen::LoadResult& load, const common::SecretValues& secrets) {
-  for (auto& request : load.config.requests) {
-    request.url = secrets.redact(request.url);
-    request.body = secrets.redact(request.body);
-    for (auto& [name, value] : request.headers) value = secrets.redact(value);
-  }
-  auto& tls = load.config.tls;
-  for (std::string* path : {&tls.ca_file, &tls.cert_file, &tls.key_file, &tls.sni}) {
-    *path = secrets.redact(*path);
-  }
-  load.unreachable_reason = secrets.redact(load.unreachable_reason);
-  for (auto& message : load.stats.first_error_message) message = secrets.redact(message);
 }
 
 }  // namespace
@@ -58,7 +46,7 @@ RunResult shown_result(RunResult r, const common::SecretValues& secrets) {
   for (auto& load : r.loads) {
     redact(load.profile);
     redact(load.step);
-    redact_load(load.result, secrets);
+    loadgen::redact_load(load.result, secrets);
   }
   return r;
 }

@@ -131,6 +131,7 @@ class Run {
   std::optional<SteadyClock::time_point> last_fault_;
   std::optional<std::chrono::system_clock::time_point> last_fault_wall_;
   std::vector<std::unique_ptr<RunningLoad>> loads_;
+  size_t load_steps_started_ = 0;
   std::vector<ActiveFault> faults_;
   std::string abort_reason_;
   bool infrastructure_error_ = false;
@@ -223,6 +224,7 @@ void Run::run_load_step(const Step& step) {
                       profile.workers->count, profile.workers->namespace_name));
     return;
   }
+  ++load_steps_started_;
   auto load = std::make_unique<RunningLoad>();
   load->profile = step.profile;
   load->step = step.name;
@@ -232,7 +234,7 @@ void Run::run_load_step(const Step& step) {
       load->driver = std::make_unique<WorkerJobLoad>(
           config, *profile.workers, drill_.integrations,
           chaos::kube::created_labels(fault_context_, "load." + step.profile),
-          std::filesystem::path(options_.work_dir) / "workers" / step.profile);
+          worker_results_dir(options_.work_dir, load_steps_started_, step.profile));
     } else {
       load->driver = std::make_unique<LocalLoad>(config);
     }

@@ -14,6 +14,7 @@
 #include "common/units.hpp"
 #include "loadgen/load_result_json.hpp"
 #include "loadgen/load_result_merge.hpp"
+#include "loadgen/load_result_redaction.hpp"
 
 namespace firedrill::scenarios {
 
@@ -45,21 +46,15 @@ std::string failure_of(const json& pod) {
   return why;
 }
 
-// What a worker printed as its result: the line itself, and what it says.
-struct WorkerReport {
-  std::string line;
-  loadgen::LoadResult result;
-};
-
 // The one line of a worker's log that is its result (`--output -` prints it as one line; the
 // summary beside it goes to standard error, in the same log).
-std::optional<WorkerReport> report_in(const std::string& log) {
+std::optional<loadgen::LoadResult> result_in(const std::string& log) {
   std::istringstream lines(log);
-  std::optional<WorkerReport> found;
+  std::optional<loadgen::LoadResult> found;
   for (std::string line; std::getline(lines, line);) {
     if (!line.starts_with('{')) continue;
     try {
-      found = WorkerReport{line, loadgen::load_result_from_json(json::parse(line))};
+      found = loadgen::load_result_from_json(json::parse(line));
     } catch (const std::exception&) {
       // Not the result: a log line of another kind that starts with a brace.
     }
@@ -67,13 +62,17 @@ std::optional<WorkerReport> report_in(const std::string& log) {
   return found;
 }
 
-// Keeps a worker's result line as `dir`/POD.json, the evidence `firedrill merge` can merge
-// again. Best effort: the merged result, not these files, is what the drill judges.
-void keep_report(const std::filesystem::path& dir, const std::string& pod,
-                 const std::string& line) {
+// Keeps a worker's result as `dir`/POD.json, the evidence `firedrill merge` can merge again, with
+// secrets shown as every report shows them. Best effort: the merged result, not these files, is
+// what the drill judges.
+void keep_result(const std::filesystem::path& dir, const std::string& pod,
+                 loadgen::LoadResult result) {
+  const std::string file = chaos::kube::label_value(pod);
+  if (file.empty()) return;
+  loadgen::redact_load(result, common::secret_values());
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::ofstream(dir / (pod + ".json")) << common::secret_values().redact(line) << "\n";
+  std::ofstream(dir / (file + ".json")) << loadgen::to_json(result).dump() << "\n";
 }
 
 // Deletes the Job and its pods when the load is over, however it ended.
@@ -174,6 +173,12 @@ json worker_job(const std::string& name, const WorkerSpec& workers,
             {"activeDeadlineSeconds", std::chrono::ceil<std::chrono::seconds>(deadline).count()},
             {"ttlSecondsAfterFinished", 600},
             {"template", {{"metadata", {{"labels", pod_labels}}}, {"spec", pod_spec}}}}}};
+}
+
+std::filesystem::path worker_results_dir(const std::filesystem::path& work_dir, size_t step,
+                                         const std::string& profile) {
+  // A label value has no slash and starts with a letter or digit: never a path of its own.
+  return work_dir / "workers" / (std::to_string(step) + "-" + chaos::kube::label_value(profile));
 }
 
 clients::KubeResource worker_jobs(const std::string& ns, const std::string& name) {
@@ -303,13 +308,13 @@ loadgen::LoadResult WorkerJobLoad::run(const OnSecond&) {
       clients::KubeLogOptions log;
       log.container = kContainer;
       log.limit_bytes = 64 * 1024 * 1024;
-      auto report = report_in(client->logs(workers_.namespace_name, pod, log));
-      if (!report) {
+      auto part = result_in(client->logs(workers_.namespace_name, pod, log));
+      if (!part) {
         incomplete_ = "worker " + pod + " ended without printing its result";
         return result;
       }
-      keep_report(reports_dir_, pod, report->line);
-      parts.push_back({pod, std::move(report->result)});
+      keep_result(reports_dir_, pod, *part);
+      parts.push_back({pod, std::move(*part)});
     }
   } catch (const std::exception& e) {
     incomplete_ = std::string("watching the workers: ") + e.what();

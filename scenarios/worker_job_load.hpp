@@ -22,7 +22,7 @@ namespace firedrill::scenarios {
 // drill's), and else it ends by its deadline.
 class WorkerJobLoad final : public LoadDriver {
  public:
-  // Each worker's result line is kept in `reports_dir` as POD.json.
+  // Each worker's result is kept in `reports_dir` as POD.json.
   WorkerJobLoad(loadgen::LoadConfig config, WorkerSpec workers,
                 const clients::Integrations& integrations, nlohmann::json labels,
                 std::filesystem::path reports_dir);
@@ -59,6 +59,11 @@ std::vector<std::string> worker_arguments(const loadgen::LoadConfig& config, uin
 nlohmann::json worker_job(const std::string& name, const WorkerSpec& workers,
                           const std::vector<std::string>& args, const nlohmann::json& labels,
                           common::Duration deadline);
+
+// Where the workers of the `step`-th load step of a run (1-based), of profile `profile`, keep
+// their results: WORK_DIR/workers/STEP-PROFILE, the profile's name made safe for a path.
+std::filesystem::path worker_results_dir(const std::filesystem::path& work_dir, size_t step,
+                                         const std::string& profile);
 
 // The collection of the workers' Jobs in namespace `ns` (batch/v1 jobs).
 clients::KubeResource worker_jobs(const std::string& ns, const std::string& name = {});

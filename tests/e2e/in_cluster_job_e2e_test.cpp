@@ -110,9 +110,10 @@ TEST_F(InClusterJob, WithOneRuleTakenOutOfTheRoleTheJobFailsNamingIt) {
   EXPECT_THAT(log, HasSubstr("cannot get resource \"deployments\" in API group \"apps\""));
   EXPECT_THAT(log, HasSubstr("verbs [get] on resources [deployments]"));
   const std::string metrics = http_get(gateway_url() + "/metrics");
-  EXPECT_FALSE(std::regex_search(
+  // The drill could not run as written: an infrastructure error (3), pushed as the verdict.
+  EXPECT_TRUE(std::regex_search(
       metrics,
-      std::regex(R"re(firedrill_drill_exit_code\{[^}]*drill="in-cluster-pod-kill"[^}]*\} 0)re")))
+      std::regex(R"re(firedrill_drill_exit_code\{[^}]*drill="in-cluster-pod-kill"[^}]*\} 3)re")))
       << metrics;
 }
 

@@ -62,6 +62,28 @@ class WorkerLoad : public ::testing::Test {
     return file;
   }
 
+  // A drill of `rate` for `duration` reaching the cluster as a ServiceAccount bound to exactly
+  // the Role `firedrill rbac` prints for it, applied with kubectl.
+  fs::path drill_with_generated_role(const std::string& rate, const std::string& duration) const {
+    const std::string token = "worker-sa-token-5e2a";
+    sim_->sim("tokens", "POST",
+              {{"token", token}, {"user", "system:serviceaccount:firedrill:firedrill"}});
+    const fs::path file = drill(rate, duration, "  http.requests: \">= 1\"\n",
+                                sim_->kubeconfig("    token: " + token + "\n", "sa-config"));
+    CommandResult rbac = run_firedrill({"rbac", file.string(), "--namespace", "firedrill"}, false);
+    EXPECT_EQ(rbac.exit_code, 0) << rbac.err;
+    EXPECT_NE(rbac.out.find("jobs"), std::string::npos) << rbac.out;
+    const fs::path manifests = dir_.path() / "rbac.yaml";
+    std::ofstream(manifests) << rbac.out;
+    // The simulator serves no OpenAPI document for kubectl's client-side validation.
+    EXPECT_EQ(run_and_wait({"kubectl", "--kubeconfig", sim_->token_kubeconfig().string(), "create",
+                            "--validate=false", "-f", manifests.string()},
+                           dir_.path() / "kubectl.out", dir_.path() / "kubectl.err"),
+              0)
+        << read_text(dir_.path() / "kubectl.err");
+    return file;
+  }
+
   CommandResult run(const fs::path& file) const {
     CommandResult r = run_firedrill({"run", "-q", "--out-dir", out().string(), file.string()},
                                     /*with_output=*/false);
@@ -113,7 +135,7 @@ TEST_F(WorkerLoad, FourWorkersMergeToWhatTheTargetCountedAndThresholdsJudgeTheWh
   // Each worker's result is kept beside the reports, and `firedrill merge` of them is the
   // Runner's merge: counts, status codes, histograms, series and per-part rows.
   std::vector<std::string> merge = {"merge"};
-  for (const auto& file : fs::directory_iterator(out() / "workers" / "spread")) {
+  for (const auto& file : fs::directory_iterator(out() / "workers" / "1-spread")) {
     merge.push_back(file.path().string());
   }
   ASSERT_EQ(merge.size(), 5u);
@@ -172,9 +194,9 @@ TEST_F(WorkerLoad, AWorkerKilledMidRunIsAnIncompleteLoadThatExitsThree) {
 }
 
 // A Runner killed by SIGKILL cannot delete its Job: `firedrill cleanup` finds it by the run's
-// label and deletes it with its pods.
+// label and deletes it with its pods, under the Role `firedrill rbac` printed for the drill.
 TEST_F(WorkerLoad, AfterTheRunnerIsKilledCleanupDeletesTheJobAndItsPods) {
-  const fs::path file = drill("200/s", "60s", "  http.requests: \">= 1\"\n");
+  const fs::path file = drill_with_generated_role("200/s", "60s");
   auto firedrill =
       std::make_unique<Process>(std::vector<std::string>{FIREDRILL_BINARY, "run", "-q", "--out-dir",
                                                          out().string(), file.string()},
@@ -194,6 +216,8 @@ TEST_F(WorkerLoad, AfterTheRunnerIsKilledCleanupDeletesTheJobAndItsPods) {
   EXPECT_NE(r.out.find("deleted jobs.batch \"" + job + "\" in namespace firedrill"),
             std::string::npos)
       << r.out;
+  // The Job's pods go with it, not one by one (the workers' Role cannot delete pods).
+  EXPECT_EQ(r.out.find("pods \""), std::string::npos) << r.out;
   EXPECT_TRUE(KubeSimulator::eventually(
       [&] { return sim_->objects("jobs", "firedrill").empty() && worker_pods().empty(); },
       std::chrono::seconds(30)));
@@ -202,23 +226,7 @@ TEST_F(WorkerLoad, AfterTheRunnerIsKilledCleanupDeletesTheJobAndItsPods) {
 // What `firedrill rbac` prints for a drill with workers is all its Runner needs of the API: the
 // simulator enforces the Role for the ServiceAccount's token as the RBAC authorizer does.
 TEST_F(WorkerLoad, WithTheRoleFiredrillRbacPrintsTheWorkersRun) {
-  const std::string token = "worker-sa-token-5e2a";
-  sim_->sim("tokens", "POST",
-            {{"token", token}, {"user", "system:serviceaccount:firedrill:firedrill"}});
-  const fs::path file = drill("200/s", "2s", "  http.requests: \">= 1\"\n",
-                              sim_->kubeconfig("    token: " + token + "\n", "sa-config"));
-  CommandResult rbac = run_firedrill({"rbac", file.string(), "--namespace", "firedrill"}, false);
-  ASSERT_EQ(rbac.exit_code, 0) << rbac.err;
-  EXPECT_NE(rbac.out.find("jobs"), std::string::npos) << rbac.out;
-  const fs::path manifests = dir_.path() / "rbac.yaml";
-  std::ofstream(manifests) << rbac.out;
-  // The simulator serves no OpenAPI document for kubectl's client-side validation.
-  ASSERT_EQ(run_and_wait({"kubectl", "--kubeconfig", sim_->token_kubeconfig().string(), "create",
-                          "--validate=false", "-f", manifests.string()},
-                         dir_.path() / "kubectl.out", dir_.path() / "kubectl.err"),
-            0)
-      << read_text(dir_.path() / "kubectl.err");
-  CommandResult r = run(file);
+  CommandResult r = run(drill_with_generated_role("200/s", "2s"));
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
