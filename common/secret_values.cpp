@@ -57,6 +57,18 @@ std::string SecretValues::redact(std::string_view text) const {
   out.reserve(text.size());
   std::size_t i = 0;
   while (i < text.size()) {
+    // A text shown twice (a report's line printed through the redacting console) keeps its
+    // references: "${env:NS:-shop}" must not become "${env:NS:-${env:NS:-shop}}".
+    if (text.compare(i, 2, "${") == 0) {
+      auto reference = std::find_if(secrets_.begin(), secrets_.end(), [&](const Secret& s) {
+        return text.compare(i, s.reference.size(), s.reference) == 0;
+      });
+      if (reference != secrets_.end()) {
+        out += reference->reference;
+        i += reference->reference.size();
+        continue;
+      }
+    }
     const Secret* found = nullptr;
     for (const auto& s : secrets_) {
       if (text.compare(i, s.value.size(), s.value) != 0) continue;

@@ -298,7 +298,12 @@ void Run::run_chaos_step(const Step& step) {
     infrastructure_error_ = true;
     return;
   }
-  fr.injected_s = now_s();
+  // The fault's moment is when injecting began, not when it returned: its first effects (a
+  // Killing event, a restart) come while inject() still waits on a response or the journal,
+  // and a check must not take them for what was already true before.
+  const SteadyClock::time_point began = SteadyClock::now();
+  const std::chrono::system_clock::time_point began_wall = std::chrono::system_clock::now();
+  fr.injected_s = std::chrono::duration<double>(began - start_).count();
   active.result_index = result_.faults.size();
   result_.faults.push_back(fr);
   try {
@@ -313,10 +318,10 @@ void Run::run_chaos_step(const Step& step) {
     return;
   }
   journal([&] { journal_->record_injected(active.id); });
-  last_fault_ = SteadyClock::now();
-  last_fault_wall_ = std::chrono::system_clock::now();
+  last_fault_ = began;
+  last_fault_wall_ = began_wall;
   if (step.fault.for_duration) active.revert_at = *last_fault_ + *step.fault.for_duration;
-  event(EventType::FaultInjected, step.fault.kind, fr.description);
+  event(EventType::FaultInjected, step.fault.kind, fr.description, fr.injected_s);
   faults_.push_back(std::move(active));
 }
 

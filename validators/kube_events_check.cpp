@@ -1,3 +1,4 @@
+#include <map>
 #include <optional>
 #include <regex>
 
@@ -27,6 +28,17 @@ std::string last_seen(const json& e) {
     }
   }
   return {};
+}
+
+// What says an event happened again: its count (core/v1), its series (events.k8s.io) and when.
+std::string occurrence(const json& e) {
+  return std::to_string(e.value("count", 0)) + "/" +
+         std::to_string(e.value("/series/count"_json_pointer, 0)) + "/" + last_seen(e);
+}
+
+std::string identity(const json& e) {
+  const std::string uid = e.value("/metadata/uid"_json_pointer, std::string());
+  return uid.empty() ? e.value("/metadata/name"_json_pointer, std::string()) : uid;
 }
 
 // Events of a namespace by involved object, reason, type and message, that happened after the
@@ -63,20 +75,34 @@ class KubeEventsCheck final : public Check {
            " in namespace " + namespace_ + " since the fault";
   }
 
-  Observation observe(const CheckContext& context) override {
+  // Timestamps are whole seconds: an event of the fault's second may be older than the fault.
+  // The events as they stand just before it tell: one that is there unchanged is old.
+  void note_baseline(const CheckContext& context) override {
+    baseline_.reset();
+    baseline_error_.clear();
     std::string error;
-    clients::KubeClient* client = slot_.get(context, &error);
-    if (!client) return alerting::inconclusive(error);
+    auto listed = list(context, error);
+    if (!listed) {
+      baseline_error_ = error;
+      return;
+    }
+    baseline_.emplace();
+    for (const auto& e : *listed) (*baseline_)[identity(e)] = occurrence(e);
+  }
+
+  Observation observe(const CheckContext& context) override {
     const auto since = alerting::detection_start(context);
     json evidence = {{"namespace", namespace_},
                      {"fieldSelector", field_selector()},
                      {"since", alerting::detection_start_evidence(context)}};
     if (pattern_) evidence["message_pattern"] = pattern_text_;
-    clients::KubeListOptions by_fields;
-    by_fields.field_selector = field_selector();
+    if (baseline_) {
+      evidence["baseline_events"] = baseline_->size();
+    } else if (!baseline_error_.empty()) {
+      evidence["baseline_error"] = common::excerpt(baseline_error_, 300);
+    }
     std::string list_error;
-    auto listed = kube::list_or_error(*client, clients::core_resource("events", namespace_),
-                                      by_fields, list_error);
+    auto listed = list(context, list_error);
     if (!listed) return alerting::inconclusive(list_error, evidence);
     const std::vector<json>& events = *listed;
     json fresh = json::array();
@@ -86,7 +112,7 @@ class KubeEventsCheck final : public Check {
       std::string message = e.value("message", "");
       if (pattern_ && !std::regex_search(message, *pattern_)) continue;
       std::string seen = last_seen(e);
-      if (!kube::at_or_after(seen, since)) {
+      if (!kube::at_or_after(seen, since) || unchanged_since_baseline(e)) {
         ++old;
         continue;
       }
@@ -128,6 +154,21 @@ class KubeEventsCheck final : public Check {
   }
 
  private:
+  std::optional<std::vector<json>> list(const CheckContext& context, std::string& error) {
+    clients::KubeClient* client = slot_.get(context, &error);
+    if (!client) return std::nullopt;
+    clients::KubeListOptions by_fields;
+    by_fields.field_selector = field_selector();
+    return kube::list_or_error(*client, clients::core_resource("events", namespace_), by_fields,
+                               error);
+  }
+
+  bool unchanged_since_baseline(const json& e) const {
+    if (!baseline_) return false;
+    auto it = baseline_->find(identity(e));
+    return it != baseline_->end() && it->second == occurrence(e);
+  }
+
   std::string field_selector() const {
     std::string s;
     auto add = [&s](const std::string& field, const std::string& value) {
@@ -149,6 +190,9 @@ class KubeEventsCheck final : public Check {
   std::string pattern_text_;
   std::optional<std::regex> pattern_;
   kube::ClientSlot slot_;
+  // Each event just before the fault (or the drill start), by uid: its occurrence then.
+  std::optional<std::map<std::string, std::string>> baseline_;
+  std::string baseline_error_;
 };
 
 }  // namespace
@@ -159,7 +203,8 @@ CheckKind kube_events_check_kind() {
       "kube.events",
       "Expects Kubernetes events (Killing, BackOff, SuccessfulRescale...) after the fault",
       "an event counts when it last happened (lastTimestamp, series.lastObservedTime or "
-      "eventTime) at or after the fault's second; older ones are reported as pre-existing",
+      "eventTime) at or after the fault's second and is new or happened again (a higher count) "
+      "since the events listed just before the fault; the others are reported as pre-existing",
       {{
           kube::namespace_field(),
           FieldSpec{"reason",

@@ -148,6 +148,29 @@ TEST_F(KubeDrill, PodKillPasses) {
   EXPECT_EQ(ready_pods("app=web"), 3);
 }
 
+// An event stamped to the second, written while the fault's inject still runs, is the fault's
+// doing: the fault's moment is when injecting began. Here inject deletes a pod (the kubelet's
+// Killing event) and then takes 1.5 s more, so the event's second is always before the second
+// inject returned in.
+TEST_F(KubeDrill, AnEventDuringASlowInjectIsSinceTheFault) {
+  start(shop_seed(3));
+  const std::string pod = sim_->objects("pods", "shop").at(0)["metadata"]["name"];
+  const fs::path drill = dir_.path() / "slow-inject.yaml";
+  std::ofstream(drill) << "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: slow-inject}\n"
+                          "integrations:\n  kubernetes:\n    kubeconfig: ${env:KUBECONFIG}\n"
+                          "    allowNamespaces: [shop]\n"
+                          "steps:\n  - name: kill a pod slowly\n    chaos:\n      exec:\n"
+                          "        inject: kubectl delete pod -n shop --wait=false "
+                       << pod
+                       << " && sleep 1.5\n        revert: 'true'\n"
+                          "  - name: seen\n    validate:\n      eventually: 30s\n"
+                          "      checks:\n        - kube.events: {namespace: shop, kind: Pod, "
+                          "reason: Killing}\n";
+  CommandResult r = run_firedrill({"run", "-q", "--out-dir", out_dir().string(), drill.string()},
+                                  /*with_output=*/false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err << read_text(out_dir() / "result.json");
+}
+
 TEST_F(KubeDrill, OomPasses) {
   start(shop_seed(3));
   CommandResult r = run("oom.yaml");

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "chaos/fault.hpp"
 #include "tests/integration/kube_simulator.hpp"
 #include "tests/unit/kind_params.hpp"
@@ -171,6 +174,34 @@ TEST_F(KubeCheckTest, EventsAfterAPodKillPassAndAbsentOnesFail) {
     }
   }
   EXPECT_TRUE(selected);
+}
+
+// Event timestamps are whole seconds: an event of the fault's second may be from before it. The
+// events listed just before the fault (the check's baseline) tell which.
+TEST_F(KubeCheckTest, AnEventOfTheFaultsSecondFromBeforeItIsPreExisting) {
+  start(shop_seed(3));
+  auto killing = check("kube.events", {{"namespace", "shop"}, {"reason", "Killing"}});
+  // A kill, the baseline and the fault all in one second; early in a second, so that they fit.
+  std::this_thread::sleep_until(
+      std::chrono::ceil<std::chrono::seconds>(std::chrono::system_clock::now()) +
+      std::chrono::milliseconds(20));
+  const auto kill_second =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  inject("kube.pod-kill", {{"namespace", "shop"}, {"selector", "app=web"}});
+  killing->note_baseline(context_);
+  fault_now();
+  ASSERT_EQ(std::chrono::floor<std::chrono::seconds>(*context_.last_fault), kill_second)
+      << "the kill took more than a second";
+  Observation o = killing->observe(context_);
+  EXPECT_EQ(o.evidence["baseline_events"], 1) << o.evidence.dump();
+  EXPECT_EQ(o.verdict, Verdict::Fail) << o.message;
+  EXPECT_THAT(o.message, HasSubstr("1 older ones: pre-existing"));
+
+  killing->note_baseline(context_);
+  inject("kube.pod-kill", {{"namespace", "shop"}, {"selector", "app=web"}});
+  o = eventually(*killing);
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message;
+  EXPECT_EQ(o.evidence["events"].size(), 1u) << o.evidence.dump();
 }
 
 TEST_F(KubeCheckTest, HpaScalesOutUnderLoad) {

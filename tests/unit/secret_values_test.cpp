@@ -35,6 +35,17 @@ TEST(SecretValues, TheLongerOfTwoOverlappingValuesWins) {
   EXPECT_EQ(secrets.redact("hunter22-and-more hunter22"), "${env:LONG} ${env:SHORT}");
 }
 
+TEST(SecretValues, RedactingTwiceChangesNothingMore) {
+  SecretValues secrets;
+  secrets.add("shop", "${env:NAMESPACE:-shop}");
+  secrets.add("s3cr3t-token-value", "${env:TOKEN}");
+  const std::string once = secrets.redact("namespace shop, token s3cr3t-token-value");
+  EXPECT_EQ(once, "namespace ${env:NAMESPACE:-shop}, token ${env:TOKEN}");
+  EXPECT_EQ(secrets.redact(once), once);
+  // Only its own references are kept whole: "${" does not hide a value from redaction.
+  EXPECT_EQ(secrets.redact("${env:OTHER:-shop}"), "${env:OTHER:-${env:NAMESPACE:-shop}}");
+}
+
 TEST(SecretValues, AFilesLinesAreSecretToo) {
   SecretValues secrets;
   secrets.add("-----BEGIN KEY-----\nMIIEvQIBADANBgkq\r\nshort\n-----END KEY-----",
