@@ -45,6 +45,11 @@ bool at_or_after(const std::string& timestamp, WallClock::time_point since) {
   return t && *t >= std::chrono::floor<std::chrono::seconds>(since);
 }
 
+std::string identity(const json& object) {
+  const std::string uid = object.value("/metadata/uid"_json_pointer, std::string());
+  return uid.empty() ? object.value("/metadata/name"_json_pointer, std::string()) : uid;
+}
+
 bool condition_true(const json& object, const std::string& type) {
   for (const auto& c : object.value("/status/conditions"_json_pointer, json::array())) {
     if (c.value("type", "") == type) return c.value("status", "") == "True";

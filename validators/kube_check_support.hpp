@@ -36,6 +36,8 @@ std::optional<std::vector<nlohmann::json>> list_or_error(clients::KubeClient& cl
 // The API server writes whole seconds (metav1.Time), rounded down: a timestamp counts as at or
 // after `since` when it is not before the second `since` falls in.
 bool at_or_after(const std::string& timestamp, WallClock::time_point since);
+// What tells one object from another across polls: its uid, else its name.
+std::string identity(const nlohmann::json& object);
 std::optional<WallClock::time_point> parse_time(const std::string& timestamp);
 
 // status.conditions[type == `type`].status == "True".

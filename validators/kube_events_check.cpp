@@ -36,11 +36,6 @@ std::string occurrence(const json& e) {
          std::to_string(e.value("/series/count"_json_pointer, 0)) + "/" + last_seen(e);
 }
 
-std::string identity(const json& e) {
-  const std::string uid = e.value("/metadata/uid"_json_pointer, std::string());
-  return uid.empty() ? e.value("/metadata/name"_json_pointer, std::string()) : uid;
-}
-
 // Events of a namespace by involved object, reason, type and message, that happened after the
 // fault: Killing, BackOff, FailedScheduling, SuccessfulRescale, TriggeredScaleUp...
 class KubeEventsCheck final : public Check {
@@ -87,7 +82,7 @@ class KubeEventsCheck final : public Check {
       return;
     }
     baseline_.emplace();
-    for (const auto& e : *listed) (*baseline_)[identity(e)] = occurrence(e);
+    for (const auto& e : *listed) (*baseline_)[kube::identity(e)] = occurrence(e);
   }
 
   Observation observe(const CheckContext& context) override {
@@ -165,7 +160,7 @@ class KubeEventsCheck final : public Check {
 
   bool unchanged_since_baseline(const json& e) const {
     if (!baseline_) return false;
-    auto it = baseline_->find(identity(e));
+    auto it = baseline_->find(kube::identity(e));
     return it != baseline_->end() && it->second == occurrence(e);
   }
 

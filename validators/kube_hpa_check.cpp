@@ -35,6 +35,23 @@ class KubeHpaCheck final : public Check {
            " after the fault";
   }
 
+  // The HPA just before the fault: its count is what `increase` counts from, and a lastScaleTime
+  // it already had (whole seconds, so maybe the fault's own second) is no scale of the fault's.
+  void note_baseline(const CheckContext& context) override {
+    baseline_.reset();
+    baseline_scale_.reset();
+    std::string error;
+    clients::KubeClient* client = slot_.get(context, &error);
+    if (!client) return;
+    try {
+      const json status = client->get(resource()).value("status", json::object());
+      baseline_ = status.value(field_ + "Replicas", static_cast<int64_t>(0));
+      baseline_scale_ = status.value("lastScaleTime", "");
+    } catch (const clients::KubeApiError&) {
+      // Not there yet, or not readable: the first poll is the baseline.
+    }
+  }
+
   Observation observe(const CheckContext& context) override {
     std::string error;
     clients::KubeClient* client = slot_.get(context, &error);
@@ -44,9 +61,7 @@ class KubeHpaCheck final : public Check {
                      {"since", alerting::detection_start_evidence(context)}};
     json hpa;
     try {
-      clients::KubeResource r{"autoscaling", "v2",  "horizontalpodautoscalers",
-                              namespace_,    name_, ""};
-      hpa = client->get(r);
+      hpa = client->get(resource());
     } catch (const clients::KubeApiError& e) {
       if (e.status() == 404) {
         Observation o;
@@ -59,7 +74,8 @@ class KubeHpaCheck final : public Check {
     const json status = hpa.value("status", json::object());
     const int64_t value = status.value(field_ + "Replicas", static_cast<int64_t>(0));
     const std::string last_scale = status.value("lastScaleTime", "");
-    const bool scaled_since = kube::at_or_after(last_scale, since);
+    const bool scaled_since = kube::at_or_after(last_scale, since) &&
+                              !(baseline_scale_ && *baseline_scale_ == last_scale);
     if (!baseline_) baseline_ = value;
     evidence["minReplicas"] = hpa.value("/spec/minReplicas"_json_pointer, static_cast<int64_t>(1));
     evidence["maxReplicas"] = hpa.value("/spec/maxReplicas"_json_pointer, static_cast<int64_t>(0));
@@ -111,11 +127,17 @@ class KubeHpaCheck final : public Check {
   }
 
  private:
+  clients::KubeResource resource() const {
+    return {"autoscaling", "v2", "horizontalpodautoscalers", namespace_, name_, ""};
+  }
+
   std::string namespace_;
   std::string name_;
   std::string field_;
   kube::CountGoal goal_;
-  std::optional<int64_t> baseline_;  // the value at the first poll
+  // Just before the fault, or else at the first poll.
+  std::optional<int64_t> baseline_;
+  std::optional<std::string> baseline_scale_;
   kube::ClientSlot slot_;
 };
 
@@ -126,9 +148,9 @@ CheckKind kube_hpa_check_kind() {
   return {
       "kube.hpa",
       "Expects an autoscaling/v2 HorizontalPodAutoscaler to scale out after the fault",
-      "passes only when status.lastScaleTime is at or after the fault's second; increase "
-      "counts from the value at the first poll, which errs high if the HPA had already "
-      "scaled by then",
+      "passes only when status.lastScaleTime is at or after the fault's second and differs "
+      "from the one just before the fault; increase counts from the value just before the "
+      "fault (from the first poll if the HPA could not be read then)",
       {{
           kube::namespace_field(),
           FieldSpec{"name", FieldType::String, true, "the HPA's name", {}, {}},

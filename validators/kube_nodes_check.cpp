@@ -1,4 +1,5 @@
 #include <optional>
+#include <set>
 
 #include "common/errors.hpp"
 #include "common/text.hpp"
@@ -34,6 +35,19 @@ class KubeNodesCheck final : public Check {
                : std::to_string(*goal_.increase) + " new Ready " + nodes + " after the fault";
   }
 
+  // The nodes just before the fault: none of them is new, whatever second it was created in.
+  void note_baseline(const CheckContext& context) override {
+    baseline_.reset();
+    std::string error;
+    clients::KubeClient* client = slot_.get(context, &error);
+    if (!client) return;
+    auto listed = kube::list_or_error(*client, clients::core_resource("nodes"),
+                                      kube::with_labels(selector_), error);
+    if (!listed) return;
+    baseline_.emplace();
+    for (const auto& n : *listed) baseline_->insert(kube::identity(n));
+  }
+
   Observation observe(const CheckContext& context) override {
     std::string error;
     clients::KubeClient* client = slot_.get(context, &error);
@@ -52,7 +66,8 @@ class KubeNodesCheck final : public Check {
     for (const auto& n : nodes) {
       bool is_ready = kube::condition_true(n, "Ready");
       std::string created = n.value("/metadata/creationTimestamp"_json_pointer, std::string());
-      bool is_new = kube::at_or_after(created, since);
+      bool is_new =
+          kube::at_or_after(created, since) && !(baseline_ && baseline_->count(kube::identity(n)));
       ready += is_ready;
       if (is_ready && is_new) {
         ++fresh_ready;
@@ -126,6 +141,7 @@ class KubeNodesCheck final : public Check {
   std::string selector_;
   kube::CountGoal goal_;
   kube::ClientSlot slot_;
+  std::optional<std::set<std::string>> baseline_;  // the nodes just before the fault
 };
 
 }  // namespace
@@ -134,7 +150,8 @@ CheckKind kube_nodes_check_kind() {
   using common::FieldSpec;
   return {"kube.nodes",
           "Expects Ready nodes to be added after the fault (e.g. by the Cluster Autoscaler)",
-          "a node counts as new when its creationTimestamp is at or after the fault's second; "
+          "a node counts as new when its creationTimestamp is at or after the fault's second and "
+          "it was not there just before the fault; "
           "ready: N also needs one new Ready node, so a cluster already that big does not pass",
           {{
               FieldSpec{"selector",

@@ -1,5 +1,6 @@
 #include <map>
 #include <optional>
+#include <set>
 
 #include "common/errors.hpp"
 #include "validators/alerting_support.hpp"
@@ -50,17 +51,36 @@ class KubePodCheck final : public Check {
     return "pods " + selector_ + " in namespace " + namespace_ + ": " + s;
   }
 
-  Observation observe(const CheckContext& context) override {
+  // The pods just before the fault: timestamps are whole seconds, so a pod or a termination of
+  // the fault's second may be older than it; and restarts count from here.
+  void note_baseline(const CheckContext& context) override {
     std::string error;
-    clients::KubeClient* client = slot_.get(context, &error);
-    if (!client) return alerting::inconclusive(error);
+    auto listed = list(context, error);
+    if (!listed) return;
+    restart_baseline_.clear();
+    pods_before_.clear();
+    terminations_before_.clear();
+    for (const auto& pod : *listed) {
+      const std::string uid = kube::identity(pod);
+      pods_before_.insert(uid);
+      for (const auto& cs : pod.value("/status/containerStatuses"_json_pointer, json::array())) {
+        const std::string key = uid + "/" + cs.value("name", "");
+        restart_baseline_[key] = cs.value("restartCount", static_cast<int64_t>(0));
+        for (const char* state : {"/lastState/terminated", "/state/terminated"}) {
+          const json t = cs.value(json::json_pointer(state), json::object());
+          if (!t.empty()) terminations_before_.insert(key + "/" + t.value("finishedAt", ""));
+        }
+      }
+    }
+  }
+
+  Observation observe(const CheckContext& context) override {
     const auto since = alerting::detection_start(context);
     json evidence = {{"namespace", namespace_},
                      {"selector", selector_},
                      {"since", alerting::detection_start_evidence(context)}};
     std::string list_error;
-    auto listed = kube::list_or_error(*client, clients::core_resource("pods", namespace_),
-                                      kube::with_labels(selector_), list_error);
+    auto listed = list(context, list_error);
     if (!listed) return alerting::inconclusive(list_error, evidence);
     const std::vector<json>& pods = *listed;
 
@@ -69,9 +89,11 @@ class KubePodCheck final : public Check {
     std::optional<WallClock::time_point> first_termination;
     json shown = json::array();
     for (const auto& pod : pods) {
-      const std::string uid = pod.value("/metadata/uid"_json_pointer, std::string());
-      const bool created_since = kube::at_or_after(
-          pod.value("/metadata/creationTimestamp"_json_pointer, std::string()), since);
+      const std::string uid = kube::identity(pod);
+      const bool created_since =
+          kube::at_or_after(pod.value("/metadata/creationTimestamp"_json_pointer, std::string()),
+                            since) &&
+          !pods_before_.count(uid);
       if (kube::condition_true(pod, "Ready") &&
           !pod.contains("/metadata/deletionTimestamp"_json_pointer)) {
         ++ready;
@@ -82,16 +104,22 @@ class KubePodCheck final : public Check {
       for (const auto& cs : pod.value("/status/containerStatuses"_json_pointer, json::array())) {
         std::string name = cs.value("name", "");
         if (container_ && name != *container_) continue;
+        const std::string key = uid + "/" + name;
+        auto ended_since = [&](const json& t) {
+          const std::string finished = t.value("finishedAt", "");
+          return kube::at_or_after(finished, since) &&
+                 !terminations_before_.count(key + "/" + finished);
+        };
         const json last = cs.value("/lastState/terminated"_json_pointer, json::object());
         const json now_terminated = cs.value("/state/terminated"_json_pointer, json::object());
         std::string waiting = cs.value("/state/waiting/reason"_json_pointer, std::string());
         int64_t restart_count = cs.value("restartCount", static_cast<int64_t>(0));
-        const bool crashed_since = kube::at_or_after(last.value("finishedAt", ""), since);
+        const bool crashed_since = !last.empty() && ended_since(last);
 
         for (const json* t : {&last, &now_terminated}) {
           if (!terminated_ || t->value("reason", "") != *terminated_) continue;
           std::string finished = t->value("finishedAt", "");
-          if (kube::at_or_after(finished, since)) {
+          if (ended_since(*t)) {
             pod_terminated_fresh = true;
             auto at = kube::parse_time(finished);
             if (at && (!first_termination || *at < *first_termination)) first_termination = at;
@@ -102,9 +130,8 @@ class KubePodCheck final : public Check {
         if (waiting_ && waiting == *waiting_) {
           (created_since || crashed_since ? pod_waiting_fresh : pod_waiting_old) = true;
         }
-        // Restarts are counted from the first poll; one that ended after the fault but before
-        // that poll is counted too. Earlier ones are unknown, so the count errs low.
-        std::string key = uid + "/" + name;
+        // Restarts count from just before the fault; for a container not seen then, from the
+        // first poll, plus one that ended after the fault (so the count errs low).
         int64_t baseline =
             created_since ? 0 : std::max<int64_t>(0, restart_count - (crashed_since ? 1 : 0));
         auto it = restart_baseline_.emplace(key, baseline).first;
@@ -191,6 +218,13 @@ class KubePodCheck final : public Check {
   }
 
  private:
+  std::optional<std::vector<json>> list(const CheckContext& context, std::string& error) {
+    clients::KubeClient* client = slot_.get(context, &error);
+    if (!client) return std::nullopt;
+    return kube::list_or_error(*client, clients::core_resource("pods", namespace_),
+                               kube::with_labels(selector_), error);
+  }
+
   std::string namespace_;
   std::string selector_;
   int64_t min_pods_;
@@ -200,6 +234,9 @@ class KubePodCheck final : public Check {
   std::optional<int64_t> restarts_;
   std::optional<int64_t> ready_;
   std::map<std::string, int64_t> restart_baseline_;  // pod uid/container -> restarts at start
+  // Just before the fault: the pods (uids) and their terminations (uid/container/finishedAt).
+  std::set<std::string> pods_before_;
+  std::set<std::string> terminations_before_;
   kube::ClientSlot slot_;
 };
 
@@ -211,9 +248,10 @@ CheckKind kube_pod_check_kind() {
       "kube.pod",
       "Expects pods to show a termination or waiting reason, restarts or a Ready count",
       "a termination counts when its finishedAt is at or after the fault's second (the API "
-      "server keeps whole seconds); a waiting reason counts on pods created, or whose container "
-      "last ended, after the fault; restarts are counted from the first poll (plus one that "
-      "ended after the fault before it); ready is the current count, a recovery condition",
+      "server keeps whole seconds) and it was not there just before the fault; a waiting "
+      "reason counts on pods created, or whose container last ended, after the fault; restarts "
+      "count from just before the fault (for a container not seen then, from the first poll "
+      "plus one that ended after the fault); ready is the current count, a recovery condition",
       {{
           kube::namespace_field(),
           FieldSpec{"selector", FieldType::String, true, "label selector of the pods", {}, {}},

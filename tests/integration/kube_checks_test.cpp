@@ -207,12 +207,18 @@ TEST_F(KubeCheckTest, AnEventOfTheFaultsSecondFromBeforeItIsPreExisting) {
 TEST_F(KubeCheckTest, HpaScalesOutUnderLoad) {
   start(with_hpa(2, 6));
   auto hpa = check("kube.hpa", {{"namespace", "shop"}, {"name", "web"}, {"replicas", 5}});
+  // Read just before the fault (3 replicas), first polled only once the HPA has scaled.
+  auto rose = check("kube.hpa", {{"namespace", "shop"}, {"name", "web"}, {"increase", 3}});
+  rose->note_baseline(context_);
   fault_now();
   EXPECT_EQ(hpa->observe(context_).verdict, Verdict::Fail);
   sim_->sim("load", "POST", {{"namespace", "shop"}, {"name", "web"}, {"utilization", 150}});
   Observation o = eventually(*hpa);
   EXPECT_EQ(o.verdict, Verdict::Pass) << o.message << o.evidence.dump();
   EXPECT_TRUE(o.evidence.contains("time_to_scale_s"));
+  o = rose->observe(context_);
+  EXPECT_EQ(o.verdict, Verdict::Pass) << o.message << o.evidence.dump();
+  EXPECT_EQ(o.evidence["baseline_desiredReplicas"], 3);
   auto increase = check("kube.hpa", {{"namespace", "shop"}, {"name", "web"}, {"increase", 1}});
   EXPECT_EQ(increase->observe(context_).verdict, Verdict::Fail);  // its baseline is 6 already
 }
