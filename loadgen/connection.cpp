@@ -8,7 +8,6 @@
 #include "loadgen/http1_session.hpp"
 #include "loadgen/http2_session.hpp"
 #include "loadgen/tls_context.hpp"
-#include "loadgen/worker.hpp"
 
 namespace firedrill::loadgen {
 
@@ -20,11 +19,12 @@ constexpr auto kFirstBackoff = std::chrono::milliseconds(5);
 constexpr uint8_t kMaxRefusals = 3;
 }  // namespace
 
-Connection::Connection(Worker& worker)
-    : worker_(worker),
-      socket_(worker.io()),
-      timer_(worker.io()),
-      slots_(worker.setup().config->streams) {
+Connection::Connection(ConnectionShared shared, ConnectionOwner& owner)
+    : shared_(shared),
+      owner_(owner),
+      socket_(shared.io),
+      timer_(shared.io),
+      slots_(shared.setup.config->streams) {
   free_.reserve(slots_.size());
   refused_.reserve(slots_.size());
 }
@@ -42,8 +42,8 @@ uint32_t Connection::free_slots() const {
 void Connection::connect() {
   ++generation_;
   phase_ = Phase::Connecting;
-  connect_started_ = worker_.now();
-  const auto& endpoint = worker_.setup().endpoint;
+  connect_started_ = shared_.clock.now();
+  const auto& endpoint = shared_.setup.endpoint;
   boost::system::error_code ec;
   socket_.open(endpoint.protocol(), ec);
   if (ec) {
@@ -54,38 +54,38 @@ void Connection::connect() {
   socket_.async_connect(endpoint, [this, gen](const boost::system::error_code& e) {
     if (gen == generation_) on_connected(e);
   });
-  timer_.expires_after(worker_.setup().config->connect_timeout);
+  timer_.expires_after(shared_.setup.config->connect_timeout);
   timer_.async_wait([this, gen](const boost::system::error_code& e) {
     if (e || gen != generation_ || (phase_ != Phase::Connecting && phase_ != Phase::Handshaking)) {
       return;
     }
-    worker_.update_now();
+    shared_.clock.update();
     fail(ErrorKind::ConnectTimeout, "no connection within the connect timeout");
-    worker_.flush_dirty();
+    owner_.flush_dirty();
   });
 }
 
 void Connection::on_connected(const boost::system::error_code& ec) {
-  worker_.update_now();
+  shared_.clock.update();
   if (ec) {
     ErrorKind kind =
         ec == asio::error::connection_refused ? ErrorKind::ConnectRefused : ErrorKind::ConnectError;
     fail(kind, "connect: " + ec.message());
-    worker_.flush_dirty();
+    owner_.flush_dirty();
     return;
   }
   boost::system::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   socket_.non_blocking(true, ignored);
-  const TlsContext* tls = worker_.setup().tls;
+  const TlsContext* tls = shared_.setup.tls;
   if (!tls) {
     transport_.attach(socket_.native_handle(), nullptr);
-    Protocol p = worker_.setup().config->protocol;
+    Protocol p = shared_.setup.config->protocol;
     start_session(p == Protocol::H2 || p == Protocol::H2c);
     return;
   }
   transport_.attach(socket_.native_handle(),
-                    tls->new_ssl(socket_.native_handle(), worker_.setup().host, established_once_));
+                    tls->new_ssl(socket_.native_handle(), shared_.setup.host, established_once_));
   phase_ = Phase::Handshaking;
   continue_handshake();
 }
@@ -102,19 +102,19 @@ void Connection::continue_handshake() {
       return;
     default:
       fail(ErrorKind::Tls, "TLS handshake: " + tls_error_message(transport_.ssl()));
-      worker_.flush_dirty();
+      owner_.flush_dirty();
       return;
   }
   const unsigned char* alpn = nullptr;
   unsigned alpn_len = 0;
   SSL_get0_alpn_selected(transport_.ssl(), &alpn, &alpn_len);
   bool h2 = alpn_len == 2 && std::memcmp(alpn, "h2", 2) == 0;
-  if (!h2 && worker_.setup().config->protocol == Protocol::H2) {
+  if (!h2 && shared_.setup.config->protocol == Protocol::H2) {
     fail(ErrorKind::Tls, "the server did not agree to HTTP/2 through ALPN (try --protocol h1)");
-    worker_.flush_dirty();
+    owner_.flush_dirty();
     return;
   }
-  if (SSL_session_reused(transport_.ssl())) ++worker_.stats().tls_resumed;
+  if (SSL_session_reused(transport_.ssl())) ++shared_.stats.tls_resumed;
   start_session(h2);
 }
 
@@ -135,11 +135,11 @@ void Connection::start_session(bool h2) {
   phase_ = Phase::Ready;
   established_once_ = true;
   consecutive_failures_ = 0;
-  worker_.stats().connect_time.record(static_cast<uint64_t>(worker_.now() - connect_started_));
-  worker_.on_connected(*this, h2 ? (transport_.tls() ? "h2" : "h2c") : "h1");
-  worker_.mark_dirty(*this);  // the HTTP/2 preface and SETTINGS go out with the first requests
+  shared_.stats.connect_time.record(static_cast<uint64_t>(shared_.clock.now() - connect_started_));
+  owner_.on_connected(*this, h2 ? (transport_.tls() ? "h2" : "h2c") : "h1");
+  owner_.mark_dirty(*this);  // the HTTP/2 preface and SETTINGS go out with the first requests
   offer_capacity();
-  worker_.flush_dirty();
+  owner_.flush_dirty();
   if (phase_ != Phase::Ready) return;
   // TLS read-ahead may already hold the server's first frames, which the socket will not announce.
   if (transport_.has_buffered()) {
@@ -152,20 +152,18 @@ void Connection::start_session(bool h2) {
 bool Connection::submit(uint32_t request, int64_t intended_ns) {
   if (free_.empty()) return false;
   uint32_t slot = free_.back();
-  const auto& templates = *worker_.setup().templates;
+  const auto& templates = *shared_.setup.templates;
   if (!session_->submit(slot, templates[request], out_)) return false;
   free_.pop_back();
   InFlight& f = slots_[slot];
   f.intended = intended_ns;
-  f.sent = worker_.now();
+  f.sent = shared_.clock.now();
   f.request = request;
   f.active = true;
   f.response_started = false;
   f.refusals = 0;
   ++in_flight_;
-  ++worker_.stats().started;
-  worker_.on_request_started();
-  worker_.mark_dirty(*this);
+  owner_.mark_dirty(*this);
   return true;
 }
 
@@ -178,7 +176,7 @@ void Connection::flush() {
                                   out_.size() - out_sent_);
     if (r.status == IoStatus::Ok) {
       out_sent_ += r.bytes;
-      worker_.stats().bytes_sent += r.bytes;
+      shared_.stats.bytes_sent += r.bytes;
       continue;
     }
     if (r.status == IoStatus::WantWrite || r.status == IoStatus::WantRead) {
@@ -205,7 +203,7 @@ void Connection::wait_readable() {
                      [this, gen](const boost::system::error_code& e) {
                        if (e || gen != generation_) return;
                        if (phase_ == Phase::Handshaking) {
-                         worker_.update_now();
+                         shared_.clock.update();
                          continue_handshake();
                          return;
                        }
@@ -221,27 +219,27 @@ void Connection::wait_writable() {
                      [this, gen](const boost::system::error_code& e) {
                        if (e || gen != generation_) return;
                        waiting_writable_ = false;
-                       worker_.update_now();
+                       shared_.clock.update();
                        if (phase_ == Phase::Handshaking) {
                          continue_handshake();
                          return;
                        }
                        flush();
-                       worker_.flush_dirty();
+                       owner_.flush_dirty();
                      });
 }
 
 void Connection::on_readable() {
-  worker_.update_now();
-  uint8_t* buf = worker_.read_buffer();
-  const size_t cap = worker_.read_buffer_size();
+  shared_.clock.update();
+  uint8_t* buf = shared_.read_buffer.data();
+  const size_t cap = shared_.read_buffer.size();
   for (;;) {
     IoResult r = transport_.read(buf, cap);
     if (r.status == IoStatus::Ok) {
-      worker_.stats().bytes_received += r.bytes;
+      shared_.stats.bytes_received += r.bytes;
       if (!session_->on_read(buf, r.bytes)) {
         fail(ErrorKind::Protocol, session_->error_message());
-        worker_.flush_dirty();
+        owner_.flush_dirty();
         return;
       }
       // Drained the socket: skip the extra EAGAIN read.
@@ -262,17 +260,18 @@ void Connection::on_readable() {
         close_socket();
         reconnect_after(std::chrono::nanoseconds(0));
       }
-      worker_.flush_dirty();
+      owner_.flush_dirty();
       return;
     }
     std::string why = r.error ? std::strerror(r.error) : tls_error_message(transport_.ssl());
     fail(r.error == 0 ? ErrorKind::Tls : ErrorKind::ConnectionReset, "read: " + why);
-    worker_.flush_dirty();
+    owner_.flush_dirty();
     return;
   }
   if (phase_ != Phase::Ready) return;
-  worker_.mark_dirty(*this);
-  worker_.flush_dirty();
+  refill_freed();
+  owner_.mark_dirty(*this);
+  owner_.flush_dirty();
   if (phase_ == Phase::Ready) wait_readable();
 }
 
@@ -288,8 +287,9 @@ void Connection::expire(int64_t deadline_ns) {
       return;
     }
     on_request_error(slot, ErrorKind::Timeout);
-    worker_.mark_dirty(*this);
+    owner_.mark_dirty(*this);
   }
+  refill_freed();
 }
 
 void Connection::release(uint32_t slot) {
@@ -301,11 +301,10 @@ void Connection::release(uint32_t slot) {
   f.active = false;
   free_.push_back(slot);
   --in_flight_;
-  worker_.on_request_ended();
 }
 
 void Connection::offer_capacity() {
-  const auto& templates = *worker_.setup().templates;
+  const auto& templates = *shared_.setup.templates;
   uint32_t open = open_streams();
   size_t resent = 0;
   while (resent < refused_.size() && ready() && open < session_->max_in_flight()) {
@@ -314,22 +313,28 @@ void Connection::offer_capacity() {
     if (!session_->submit(slot, templates[f.request], out_)) break;
     // The intended time stays: in open loop the wait for the retry is part of the latency.
     f.refused = false;
-    f.sent = worker_.now();
+    f.sent = shared_.clock.now();
     f.response_started = false;
     ++resent;
     ++open;
   }
   if (resent > 0) {
     refused_.erase(refused_.begin(), refused_.begin() + static_cast<std::ptrdiff_t>(resent));
-    worker_.mark_dirty(*this);
+    owner_.mark_dirty(*this);
   }
-  worker_.on_capacity(*this);
+  owner_.refill(*this);
+}
+
+void Connection::refill_freed() {
+  if (!freed_ || phase_ != Phase::Ready) return;
+  freed_ = false;
+  offer_capacity();
 }
 
 void Connection::fail_all_in_flight(ErrorKind kind, const std::string& message) {
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
     if (!slots_[slot].active) continue;
-    worker_.on_request_error(slots_[slot].intended, kind, message);
+    owner_.on_request_error(slots_[slot].intended, kind, message);
     release(slot);
   }
 }
@@ -339,7 +344,7 @@ void Connection::fail(ErrorKind kind, const std::string& message) {
   fail_all_in_flight(kind, message);
   close_socket();
   if (connecting) {
-    worker_.on_connect_failed(*this, kind, message);
+    owner_.on_connect_failed(*this, kind, message);
     if (phase_ == Phase::Closed) return;  // the worker gave up on this target
     ++consecutive_failures_;
     auto backoff = kFirstBackoff * (1u << std::min(consecutive_failures_ - 1, 10u));
@@ -359,6 +364,7 @@ void Connection::close_socket() {
   out_.clear();
   out_sent_ = 0;
   waiting_writable_ = false;
+  freed_ = false;
   phase_ = Phase::Idle;
 }
 
@@ -371,8 +377,8 @@ void Connection::reconnect_after(std::chrono::nanoseconds delay) {
   if (phase_ == Phase::Closed) return;
   if (delay.count() == 0) {
     uint64_t gen = generation_;
-    asio::post(worker_.io(), [this, gen] {
-      if (gen == generation_ && phase_ == Phase::Idle) worker_.request_connect(*this);
+    asio::post(shared_.io, [this, gen] {
+      if (gen == generation_ && phase_ == Phase::Idle) owner_.request_connect(*this);
     });
     return;
   }
@@ -380,8 +386,8 @@ void Connection::reconnect_after(std::chrono::nanoseconds delay) {
   timer_.expires_after(delay);
   timer_.async_wait([this, gen](const boost::system::error_code& e) {
     if (!e && gen == generation_ && phase_ == Phase::Idle) {
-      worker_.update_now();
-      worker_.request_connect(*this);
+      shared_.clock.update();
+      owner_.request_connect(*this);
     }
   });
 }
@@ -390,23 +396,23 @@ void Connection::on_response_start(uint32_t slot) {
   InFlight& f = slots_[slot];
   if (!f.response_started) {
     f.response_started = true;
-    if (worker_.recording(f.intended)) {
-      worker_.stats().ttfb.record(static_cast<uint64_t>(worker_.now() - f.sent));
+    if (shared_.recording(f.intended)) {
+      shared_.stats.ttfb.record(static_cast<uint64_t>(shared_.clock.now() - f.sent));
     }
   }
 }
 
 void Connection::on_response(uint32_t slot, int status, uint64_t body_bytes) {
   InFlight& f = slots_[slot];
-  worker_.on_response(f.intended, f.sent, status, body_bytes);
+  owner_.on_response(f.intended, f.sent, status, body_bytes);
   release(slot);
-  offer_capacity();
+  freed_ = true;
 }
 
 void Connection::on_request_error(uint32_t slot, ErrorKind kind) {
-  worker_.on_request_error(slots_[slot].intended, kind, std::string(error_kind_name(kind)));
+  owner_.on_request_error(slots_[slot].intended, kind, std::string(error_kind_name(kind)));
   release(slot);
-  offer_capacity();
+  freed_ = true;
 }
 
 void Connection::on_request_refused(uint32_t slot, ErrorKind kind) {
@@ -418,12 +424,12 @@ void Connection::on_request_refused(uint32_t slot, ErrorKind kind) {
   ++f.refusals;
   f.refused = true;
   refused_.push_back(slot);
-  if (worker_.recording(f.intended)) ++worker_.stats().retried;
-  offer_capacity();
+  if (shared_.recording(f.intended)) ++shared_.stats.retried;
+  freed_ = true;
 }
 
 void Connection::on_capacity() {
-  offer_capacity();
+  freed_ = true;
 }
 
 }  // namespace firedrill::loadgen

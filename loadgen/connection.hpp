@@ -5,24 +5,23 @@
 #include <vector>
 
 #include "common/asio.hpp"
+#include "loadgen/connection_owner.hpp"
 #include "loadgen/session.hpp"
 #include "loadgen/transport.hpp"
 
 namespace firedrill::loadgen {
 
-class Worker;
-
 // One client connection slot of a worker: connects (and reconnects after failures with backoff),
 // negotiates TLS/ALPN, runs a Session, and tracks the timing of each in-flight request. It never
-// decides what to send: the Worker's load model does.
+// decides what to send: its owner's load model does.
 class Connection final : private SessionEvents {
  public:
-  explicit Connection(Worker& worker);
+  Connection(ConnectionShared shared, ConnectionOwner& owner);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Worker only: the worker paces connection attempts (Worker::request_connect).
+  // Owner only: the owner paces connection attempts (ConnectionOwner::request_connect).
   void connect();
   bool idle() const { return phase_ == Phase::Idle; }
   // Ends the connection for good; in-flight requests are left to the caller to count.
@@ -33,6 +32,7 @@ class Connection final : private SessionEvents {
   // Requests this connection holds, those waiting to be sent again included.
   uint32_t in_flight() const { return in_flight_; }
   // Starts request `request` intended at `intended_ns` (== now in closed loop). Needs a free slot.
+  // Never called from inside this connection's own events: they end before it refills.
   bool submit(uint32_t request, int64_t intended_ns);
   // Writes what the session has queued; called by the worker once per event-loop turn.
   void flush();
@@ -70,8 +70,10 @@ class Connection final : private SessionEvents {
   // Streams open in the session: the requests in flight but for those waiting to be sent again.
   uint32_t open_streams() const { return in_flight_ - static_cast<uint32_t>(refused_.size()); }
   // Sends refused requests again, oldest first, as far as the session's limit allows, then offers
-  // what is left to the worker.
+  // what is left to the owner.
   void offer_capacity();
+  // After a read or a timeout pass: offers the slots its events freed, once.
+  void refill_freed();
   void fail_all_in_flight(ErrorKind kind, const std::string& message);
 
   void on_response_start(uint32_t slot) override;
@@ -80,7 +82,8 @@ class Connection final : private SessionEvents {
   void on_request_refused(uint32_t slot, ErrorKind kind) override;
   void on_capacity() override;
 
-  Worker& worker_;
+  ConnectionShared shared_;
+  ConnectionOwner& owner_;
   asio::ip::tcp::socket socket_;
   asio::steady_timer timer_;  // connect timeout, reconnect backoff
   Transport transport_;
@@ -91,6 +94,8 @@ class Connection final : private SessionEvents {
   uint32_t consecutive_failures_ = 0;
   bool established_once_ = false;  // later connects are reconnects, which resume TLS sessions
   bool waiting_writable_ = false;
+  // A request ended (or the session allows more) during the current read: refill once it is over.
+  bool freed_ = false;
   std::vector<InFlight> slots_;
   std::vector<uint32_t> free_;     // free slot indices
   std::vector<uint32_t> refused_;  // slots whose request waits to be sent again, oldest first

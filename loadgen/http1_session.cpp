@@ -9,7 +9,6 @@ bool Http1Session::submit(uint32_t slot, const RequestTemplate& request, std::st
   if (closing_ || count_ == depth_) return false;
   ring_[(head_ + count_) % depth_] = Pending{slot, request.head};
   ++count_;
-  ++unsent_;
   out.append(request.h1_bytes);
   return true;
 }
@@ -23,12 +22,11 @@ void Http1Session::pop_front() {
 
 bool Http1Session::on_read(const uint8_t* data, size_t len) {
   const char* p = reinterpret_cast<const char*>(data);
-  // Only requests the connection has written can be answered: one submitted since (from an
-  // on_response below, or during an earlier read of this turn) is still in the output buffer, so
-  // a second answer to an earlier request must not be taken for its response.
-  uint32_t answerable = count_ - unsent_;
+  // Every request outstanding here has been written: nothing is submitted during a read (the
+  // connection refills once it is over), so a second answer to a request is never taken for the
+  // response of one that is still in the output buffer.
   while (len > 0) {
-    if (answerable == 0) {
+    if (count_ == 0) {
       error_ = "the server sent a response to no request (data without a request outstanding)";
       return false;
     }
@@ -51,7 +49,6 @@ bool Http1Session::on_read(const uint8_t* data, size_t len) {
       uint64_t body = parser_.body_bytes();
       if (!parser_.keep_alive()) closing_ = true;
       pop_front();
-      --answerable;
       events_.on_response(slot, status, body);
       // After "Connection: close" nothing more may be read as a response on this connection.
       if (closing_) return true;

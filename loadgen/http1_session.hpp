@@ -14,8 +14,8 @@ class Http1Session final : public Session {
   uint32_t max_in_flight() const override { return depth_; }
   bool accepting() const override { return !closing_; }
   bool submit(uint32_t slot, const RequestTemplate& request, std::string& out) override;
-  // Requests are written as they are submitted; this marks them as on their way.
-  void flush(std::string&) override { unsent_ = 0; }
+  // Requests are written as they are submitted.
+  void flush(std::string&) override {}
   bool on_read(const uint8_t* data, size_t len) override;
   void on_eof() override;
   bool cancel(uint32_t) override { return false; }
@@ -33,7 +33,6 @@ class Http1Session final : public Session {
   std::vector<Pending> ring_;  // pipelined requests, oldest at head_
   uint32_t head_ = 0;
   uint32_t count_ = 0;
-  uint32_t unsent_ = 0;  // the newest of count_, submitted since the connection last wrote
   bool response_started_ = false;
   bool closing_ = false;
   Http1ResponseParser parser_;

@@ -8,7 +8,9 @@
 namespace firedrill::loadgen {
 
 // What a protocol session tells the connection it runs on. A slot is the connection's index of
-// one in-flight request; the session hands it back with each event.
+// one in-flight request; the session hands it back with each event. Events come from inside
+// on_read and on_eof: they must not call back into the session (submit), which the connection
+// does once the read is over.
 class SessionEvents {
  public:
   virtual void on_response_start(uint32_t slot) = 0;

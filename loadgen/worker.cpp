@@ -40,21 +40,19 @@ Worker::Worker(WorkerSetup setup)
   tick_ns_ = std::clamp<int64_t>(setup_.config->timeout.count() / 20, 1'000'000, 100'000'000);
   queue_.resize(open_loop() ? std::max<uint64_t>(setup_.max_queue, 1) : 0);
   for (uint32_t i = 0; i < setup_.connections; ++i) {
-    connections_.push_back(std::make_unique<Connection>(*this));
+    ConnectionShared shared{io_, setup_, clock_, read_buffer_, stats_};
+    ConnectionOwner& owner = *this;
+    connections_.push_back(std::make_unique<Connection>(shared, owner));
   }
 }
 
 Worker::~Worker() = default;
 
-void Worker::update_now() {
-  now_ = steady_now_ns();
-}
-
 void Worker::run() {
-  update_now();
-  if (now_ < setup_.start_ns) {
-    std::this_thread::sleep_for(std::chrono::nanoseconds(setup_.start_ns - now_));
-    update_now();
+  clock_.update();
+  if (now() < setup_.start_ns) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(setup_.start_ns - now()));
+    clock_.update();
   }
   interval_end_ns_ = setup_.start_ns + kSecond;
   for (auto& c : connections_) request_connect(*c);
@@ -64,7 +62,7 @@ void Worker::run() {
     if (!e) on_tick();
   });
   io_.run();
-  update_now();
+  clock_.update();
   publish_ended_intervals();
   std::lock_guard lock(mailbox_mutex_);
   // The second the run ended in, cut short: what completed in it belongs to the series too.
@@ -77,7 +75,7 @@ void Worker::run() {
 
 void Worker::request_stop() {
   asio::post(io_, [this] {
-    update_now();
+    clock_.update();
     for (auto& c : connections_) stats_.abandoned += c->in_flight();
     finish();
   });
@@ -93,7 +91,7 @@ IntervalBatch Worker::take_intervals() {
 
 void Worker::publish_ended_intervals() {
   std::lock_guard lock(mailbox_mutex_);
-  while (now_ >= interval_end_ns_) {
+  while (now() >= interval_end_ns_) {
     interval_.in_flight = in_flight_;
     const uint64_t next = interval_.second + 1;
     mailbox_.seconds.push_back(std::move(interval_));
@@ -131,12 +129,12 @@ void Worker::on_connected(Connection& c, const std::string& protocol) {
   ever_connected_ = true;
   c.failed_once = false;
   if (negotiated_.empty()) negotiated_ = protocol;
-  if (now_ >= setup_.measure_start_ns) ++stats_.connects;
+  if (now() >= setup_.measure_start_ns) ++stats_.connects;
 }
 
 void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string& message) {
   end_connect();
-  if (now_ >= setup_.measure_start_ns || !ever_connected_) stats_.count_error(kind, message);
+  if (now() >= setup_.measure_start_ns || !ever_connected_) stats_.count_error(kind, message);
   if (!ever_connected_ && !c.failed_once) {
     c.failed_once = true;
     // Every connection of the first wave failed on its first attempt and none ever got through:
@@ -159,11 +157,20 @@ void Worker::on_connect_failed(Connection& c, ErrorKind kind, const std::string&
   }
 }
 
+bool Worker::send(Connection& c, uint32_t request, int64_t intended) {
+  if (!c.submit(request, intended)) return false;
+  ++stats_.started;
+  ++in_flight_;
+  if (open_loop()) record_send_lag(intended);
+  return true;
+}
+
 void Worker::on_response(int64_t intended, int64_t sent, int status, uint64_t body) {
+  --in_flight_;
   IntervalSample& second = interval();
   ++second.responses;
   if (status >= 400) ++second.errors;
-  second.latency.record(static_cast<uint64_t>(now_ - intended));
+  second.latency.record(static_cast<uint64_t>(now() - intended));
   if (!recording(intended)) return;
   if (status >= 400) {
     ++stats_.failed;
@@ -172,11 +179,16 @@ void Worker::on_response(int64_t intended, int64_t sent, int status, uint64_t bo
   }
   if (status > 0 && status < kMaxStatus) ++stats_.status_counts[status];
   stats_.body_bytes += body;
-  stats_.latency.record(static_cast<uint64_t>(now_ - intended));
-  stats_.service_time.record(static_cast<uint64_t>(now_ - sent));
+  stats_.latency.record(static_cast<uint64_t>(now() - intended));
+  stats_.service_time.record(static_cast<uint64_t>(now() - sent));
 }
 
 void Worker::on_request_error(int64_t intended, ErrorKind kind, const std::string& message) {
+  --in_flight_;
+  count_error(intended, kind, message);
+}
+
+void Worker::count_error(int64_t intended, ErrorKind kind, const std::string& message) {
   ++interval().errors;
   if (!recording(intended)) return;
   ++stats_.errored;
@@ -185,18 +197,18 @@ void Worker::on_request_error(int64_t intended, ErrorKind kind, const std::strin
 }
 
 bool Worker::may_start() const {
-  if (finishing_ || now_ >= setup_.end_ns) return false;
+  if (finishing_ || now() >= setup_.end_ns) return false;
   return setup_.quota == 0 || to_start_ > 0;
 }
 
 void Worker::fill_closed_loop(Connection& c) {
   while (c.free_slots() > 0 && may_start()) {
-    if (!c.submit(static_cast<uint32_t>(mix_.next()), now_)) break;
+    if (!send(c, static_cast<uint32_t>(mix_.next()), now())) break;
     if (setup_.quota > 0) --to_start_;
   }
 }
 
-void Worker::on_capacity(Connection& c) {
+void Worker::refill(Connection& c) {
   if (finishing_) return;
   if (!open_loop()) {
     fill_closed_loop(c);
@@ -207,11 +219,11 @@ void Worker::on_capacity(Connection& c) {
     Queued q = queue_[queue_head_];
     queue_head_ = (queue_head_ + 1) % queue_.size();
     --queue_size_;
-    if (now_ - q.intended > setup_.config->timeout.count()) {
-      on_request_error(q.intended, ErrorKind::Timeout, "waited in the queue past the timeout");
+    if (now() - q.intended > setup_.config->timeout.count()) {
+      count_error(q.intended, ErrorKind::Timeout, "waited in the queue past the timeout");
       continue;
     }
-    if (c.submit(q.request, q.intended)) record_send_lag(q.intended);
+    send(c, q.request, q.intended);
   }
   if (c.free_slots() > 0 && !c.available) {
     c.available = true;
@@ -224,8 +236,7 @@ void Worker::dispatch_open_loop(int64_t intended) {
   auto request = static_cast<uint32_t>(mix_.next());
   while (!available_.empty()) {
     Connection* c = available_.back();
-    if (c->free_slots() > 0 && c->submit(request, intended)) {
-      record_send_lag(intended);
+    if (c->free_slots() > 0 && send(*c, request, intended)) {
       if (c->free_slots() == 0) {
         c->available = false;
         available_.pop_back();
@@ -253,16 +264,16 @@ void Worker::arm_schedule_timer(int64_t at_ns) {
 }
 
 void Worker::record_send_lag(int64_t intended) {
-  if (recording(intended)) stats_.send_lag.record(static_cast<uint64_t>(now_ - intended));
+  if (recording(intended)) stats_.send_lag.record(static_cast<uint64_t>(now() - intended));
 }
 
 void Worker::on_schedule_timer() {
-  update_now();
+  clock_.update();
   if (!finishing_) {
     // Each request keeps its intended time, not this wake's: the corrected latency counts from
     // it, so what pacing adds shows there and in the send lag.
     const std::optional<int64_t> wake =
-        paced_->send_due(now_, [this](int64_t intended) { dispatch_open_loop(intended); });
+        paced_->send_due(now(), [this](int64_t intended) { dispatch_open_loop(intended); });
     if (wake) {
       arm_schedule_timer(*wake);
     } else {
@@ -274,16 +285,16 @@ void Worker::on_schedule_timer() {
 }
 
 void Worker::on_tick() {
-  update_now();
-  int64_t deadline = now_ - setup_.config->timeout.count();
+  clock_.update();
+  int64_t deadline = now() - setup_.config->timeout.count();
   for (auto& c : connections_) c->expire(deadline);
   while (queue_size_ > 0 && queue_[queue_head_].intended < deadline) {
-    on_request_error(queue_[queue_head_].intended, ErrorKind::Timeout,
-                     "waited in the queue past the timeout");
+    count_error(queue_[queue_head_].intended, ErrorKind::Timeout,
+                "waited in the queue past the timeout");
     queue_head_ = (queue_head_ + 1) % queue_.size();
     --queue_size_;
   }
-  if (now_ >= interval_end_ns_) publish_ended_intervals();
+  if (now() >= interval_end_ns_) publish_ended_intervals();
   flush_dirty();
   check_done();
   if (finishing_) return;
@@ -313,7 +324,7 @@ void Worker::check_done() {
   if (finishing_) return;
   bool nothing_left;
   if (open_loop()) {
-    nothing_left = (schedule_done_ || now_ >= setup_.end_ns) && queue_size_ == 0;
+    nothing_left = (schedule_done_ || now() >= setup_.end_ns) && queue_size_ == 0;
   } else {
     nothing_left = !may_start();
   }
@@ -322,7 +333,7 @@ void Worker::check_done() {
     return;
   }
   // Past the end, a request gets at most the timeout to complete; what is left is abandoned.
-  if (now_ >= setup_.end_ns + setup_.config->timeout.count()) {
+  if (now() >= setup_.end_ns + setup_.config->timeout.count()) {
     stats_.abandoned += in_flight_;
     finish();
   }
@@ -331,7 +342,7 @@ void Worker::check_done() {
 void Worker::finish() {
   if (finishing_) return;
   finishing_ = true;
-  finished_ns_ = now_;
+  finished_ns_ = now();
   // Connections are closed from a fresh handler: finish() may run inside one of their callbacks.
   asio::post(io_, [this] {
     for (auto& c : connections_) c->shutdown();

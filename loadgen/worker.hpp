@@ -9,11 +9,10 @@
 
 #include "common/asio.hpp"
 #include "loadgen/connection.hpp"
+#include "loadgen/connection_owner.hpp"
 #include "loadgen/load_stats.hpp"
 #include "loadgen/pacer.hpp"
-#include "loadgen/rate_schedule.hpp"
 #include "loadgen/request_mix.hpp"
-#include "loadgen/tls_context.hpp"
 
 namespace firedrill::loadgen {
 
@@ -22,26 +21,6 @@ namespace firedrill::loadgen {
 // thousands of handshakes with a queue of its own anyway: ten thousand at once only made the
 // client's memory peak and stretched every connect time with queueing, without connecting faster.
 constexpr size_t kMaxConnectingPerThread = 1000;
-
-// What the engine hands each worker; everything here is read-only while the run lasts.
-struct WorkerSetup {
-  const LoadConfig* config = nullptr;
-  const std::vector<RequestTemplate>* templates = nullptr;
-  const RateSchedule* schedule = nullptr;  // open loop only
-  asio::ip::tcp::endpoint endpoint;
-  std::string host;                 // for SNI and certificate verification
-  const TlsContext* tls = nullptr;  // null for cleartext
-  // This worker among all `worker_count` of the load, over every shard: it sends every
-  // worker_count-th request of the schedule from the index-th.
-  uint32_t index = 0;
-  uint32_t worker_count = 1;
-  uint32_t connections = 1;
-  uint64_t quota = 0;            // closed loop -n share; 0 = until the end time
-  uint64_t max_queue = 0;        // open loop queue bound of this worker
-  int64_t start_ns = 0;          // steady-clock ns: the run starts (warmup included)
-  int64_t measure_start_ns = 0;  // statistics count from here
-  int64_t end_ns = 0;            // no request starts at or after this
-};
 
 // Counts of one second of the run, [start + second, start + second + 1 s): each response and error
 // counts in the second it happened in. Handed from the worker thread to the engine once that
@@ -63,7 +42,7 @@ struct IntervalBatch {
 
 // One thread's share of the load: its own io_context, connections, load model and stats. Nothing
 // here is shared with other workers except the interval mailbox (locked once a second).
-class Worker {
+class Worker final : private ConnectionOwner {
  public:
   explicit Worker(WorkerSetup setup);
   ~Worker();
@@ -84,33 +63,25 @@ class Worker {
   const std::string& negotiated() const { return negotiated_; }
   int64_t finished_ns() const { return finished_ns_; }
 
-  // For connections.
-  asio::io_context& io() { return io_; }
-  const WorkerSetup& setup() const { return setup_; }
-  int64_t now() const { return now_; }
-  void update_now();
-  uint8_t* read_buffer() { return read_buffer_.data(); }
-  size_t read_buffer_size() const { return read_buffer_.size(); }
-  LoadStats& stats() { return stats_; }
-  bool recording(int64_t intended_ns) const { return intended_ns >= setup_.measure_start_ns; }
-  // Starts `c` connecting now, or as soon as fewer than kMaxConnectingPerThread of this worker's
-  // connections are connecting.
-  void request_connect(Connection& c);
-  void on_connected(Connection& c, const std::string& protocol);
-  void on_connect_failed(Connection& c, ErrorKind kind, const std::string& message);
-  void on_response(int64_t intended, int64_t sent, int status, uint64_t body);
-  void on_request_error(int64_t intended, ErrorKind kind, const std::string& message);
-  void on_request_started() { ++in_flight_; }
-  void on_request_ended() { --in_flight_; }
-  // A connection has free slots (a response arrived, or it is newly ready).
-  void on_capacity(Connection& c);
-  void mark_dirty(Connection& c);
-  // Writes every connection's pending output: once per event-loop turn.
-  void flush_dirty();
-
  private:
+  // ConnectionOwner: what its connections tell it.
+  void request_connect(Connection& c) override;
+  void on_connected(Connection& c, const std::string& protocol) override;
+  void on_connect_failed(Connection& c, ErrorKind kind, const std::string& message) override;
+  void on_response(int64_t intended, int64_t sent, int status, uint64_t body) override;
+  void on_request_error(int64_t intended, ErrorKind kind, const std::string& message) override;
+  void refill(Connection& c) override;
+  void mark_dirty(Connection& c) override;
+  void flush_dirty() override;
+
   void start_queued_connects();
   void end_connect();
+  // Submits on `c`, counting the request as started and in flight. False if `c` cannot take it.
+  bool send(Connection& c, uint32_t request, int64_t intended);
+  // An error of a request that never reached a connection (queued past its timeout, dropped).
+  void count_error(int64_t intended, ErrorKind kind, const std::string& message);
+  bool recording(int64_t intended_ns) const { return intended_ns >= setup_.measure_start_ns; }
+  int64_t now() const { return clock_.now(); }
 
   struct Queued {
     int64_t intended;
@@ -125,9 +96,9 @@ class Worker {
   void dispatch_open_loop(int64_t intended);
   void record_send_lag(int64_t intended);
   void on_tick();
-  // The second `now_` falls in, after handing every second that ended to the mailbox.
+  // The second now() falls in, after handing every second that ended to the mailbox.
   IntervalSample& interval() {
-    if (now_ >= interval_end_ns_) publish_ended_intervals();
+    if (now() >= interval_end_ns_) publish_ended_intervals();
     return interval_;
   }
   void publish_ended_intervals();
@@ -149,7 +120,7 @@ class Worker {
   LoadStats stats_;
   IntervalSample interval_;
   int64_t interval_end_ns_ = 0;
-  int64_t now_ = 0;
+  LoopClock clock_;
   int64_t tick_ns_ = 0;
   uint64_t to_start_ = 0;  // closed loop -n: requests this worker may still start
   uint64_t in_flight_ = 0;
@@ -169,7 +140,5 @@ class Worker {
   std::mutex mailbox_mutex_;
   IntervalBatch mailbox_;
 };
-
-int64_t steady_now_ns();
 
 }  // namespace firedrill::loadgen
