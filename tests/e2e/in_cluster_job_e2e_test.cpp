@@ -45,13 +45,8 @@ class InClusterJob : public ::testing::Test {
   fs::path k8s() const { return dir_.path() / "k8s"; }
   std::string gateway_url() const { return "http://127.0.0.1:" + std::to_string(gateway_port_); }
 
-  CommandResult kubectl(std::vector<std::string> argv) const {
-    argv.insert(argv.begin(), {"kubectl", "--kubeconfig", sim_->token_kubeconfig().string()});
-    CommandResult r;
-    r.exit_code = run_and_wait(argv, dir_.path() / "kubectl.out", dir_.path() / "kubectl.err");
-    r.out = read_text(dir_.path() / "kubectl.out");
-    r.err = read_text(dir_.path() / "kubectl.err");
-    return r;
+  CommandResult kubectl(const std::vector<std::string>& args) const {
+    return run_kubectl(sim_->token_kubeconfig(), args);
   }
 
   // Applies docker/k8s, waits for its Job to reach `condition` and returns the drill's log.

@@ -52,15 +52,7 @@ class DrillRbac : public ::testing::Test {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const fs::path yaml = dir_.path() / "rbac.yaml";
     std::ofstream(yaml) << r.out;
-    const fs::path out = dir_.path() / "rbac.json";
-    EXPECT_EQ(run_and_wait({"python3", "-c",
-                            "import json, sys, yaml\n"
-                            "print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
-                            yaml.string()},
-                           out, dir_.path() / "pyyaml.err"),
-              0)
-        << read_text(dir_.path() / "pyyaml.err");
-    return json::parse(read_text(out)).get<std::vector<json>>();
+    return yaml_documents(yaml);
   }
 
   // As `kubectl apply` of a new object would, with the simulator's unrestricted user.
@@ -176,16 +168,8 @@ TEST(DockerJob, ItsRbacIsWhatFiredrillRbacPrintsForItsDrill) {
 }
 
 TEST(DockerJob, TheJobNeverRetriesAndRunsRestricted) {
-  TempDir dir;
   const fs::path job = fs::path(FIREDRILL_SOURCE_DIR) / "docker" / "k8s" / "job.yaml";
-  ASSERT_EQ(run_and_wait({"python3", "-c",
-                          "import json, sys, yaml\n"
-                          "print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-                          job.string()},
-                         dir.path() / "job.json", dir.path() / "err"),
-            0)
-      << read_text(dir.path() / "err");
-  const json spec = json::parse(read_text(dir.path() / "job.json")).at("spec");
+  const json spec = yaml_documents(job).at(0).at("spec");
   EXPECT_EQ(spec.at("backoffLimit"), 0);
   EXPECT_TRUE(spec.contains("activeDeadlineSeconds"));
   EXPECT_TRUE(spec.contains("ttlSecondsAfterFinished"));

@@ -76,11 +76,9 @@ class WorkerLoad : public ::testing::Test {
     const fs::path manifests = dir_.path() / "rbac.yaml";
     std::ofstream(manifests) << rbac.out;
     // The simulator serves no OpenAPI document for kubectl's client-side validation.
-    EXPECT_EQ(run_and_wait({"kubectl", "--kubeconfig", sim_->token_kubeconfig().string(), "create",
-                            "--validate=false", "-f", manifests.string()},
-                           dir_.path() / "kubectl.out", dir_.path() / "kubectl.err"),
-              0)
-        << read_text(dir_.path() / "kubectl.err");
+    CommandResult created = run_kubectl(sim_->token_kubeconfig(),
+                                        {"create", "--validate=false", "-f", manifests.string()});
+    EXPECT_EQ(created.exit_code, 0) << created.err;
     return file;
   }
 
@@ -234,15 +232,7 @@ TEST_F(WorkerLoad, WithTheRoleFiredrillRbacPrintsTheWorkersRun) {
 // start instant and duration set, its pods' results collected from their logs and merged.
 TEST_F(WorkerLoad, TheReadmesIndexedJobSendsTheWholeLoad) {
   const fs::path manifest = fs::path(FIREDRILL_SOURCE_DIR) / "docker" / "k8s" / "load" / "job.yaml";
-  const fs::path parsed = dir_.path() / "job.json";
-  ASSERT_EQ(run_and_wait({"python3", "-c",
-                          "import json, sys, yaml\n"
-                          "print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-                          manifest.string()},
-                         parsed, dir_.path() / "pyyaml.err"),
-            0)
-      << read_text(dir_.path() / "pyyaml.err");
-  json job = json::parse(read_text(parsed));
+  json job = yaml_documents(manifest).at(0);
   json& args = job["spec"]["template"]["spec"]["containers"][0]["args"];
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] == "--start-at") {
@@ -253,24 +243,21 @@ TEST_F(WorkerLoad, TheReadmesIndexedJobSendsTheWholeLoad) {
   args[args.size() - 1] = target_.url("/");
   std::ofstream(dir_.path() / "job-here.json") << job.dump();
 
-  const std::string kubeconfig = sim_->token_kubeconfig().string();
-  auto kubectl = [&](std::vector<std::string> argv, const std::string& out) {
-    argv.insert(argv.begin(), {"kubectl", "--kubeconfig", kubeconfig, "-n", "firedrill"});
-    const int code = run_and_wait(argv, dir_.path() / out, dir_.path() / "kubectl.err");
-    EXPECT_EQ(code, 0) << read_text(dir_.path() / "kubectl.err");
-    return read_text(dir_.path() / out);
+  auto kubectl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"-n", "firedrill"});
+    CommandResult r = run_kubectl(sim_->token_kubeconfig(), args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
   };
-  kubectl({"create", "--validate=false", "-f", (dir_.path() / "job-here.json").string()},
-          "created");
-  kubectl({"wait", "--for=condition=complete", "--timeout=60s", "job/firedrill-load"}, "waited");
+  kubectl({"create", "--validate=false", "-f", (dir_.path() / "job-here.json").string()});
+  kubectl({"wait", "--for=condition=complete", "--timeout=60s", "job/firedrill-load"});
   std::vector<std::string> merge = {"merge"};
   for (int i = 0; i < 4; ++i) {
     std::string pod = kubectl(
         {"get", "pods", "-o", "name", "-l",
-         "job-name=firedrill-load,batch.kubernetes.io/job-completion-index=" + std::to_string(i)},
-        "pod");
+         "job-name=firedrill-load,batch.kubernetes.io/job-completion-index=" + std::to_string(i)});
     while (!pod.empty() && pod.back() == '\n') pod.pop_back();
-    std::istringstream log(kubectl({"logs", pod}, "log"));
+    std::istringstream log(kubectl({"logs", pod}));
     const fs::path shard = dir_.path() / ("shard-" + std::to_string(i) + ".json");
     std::ofstream out(shard);
     for (std::string line; std::getline(log, line);) {

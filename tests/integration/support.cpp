@@ -238,6 +238,32 @@ std::vector<std::string> pushgateway_argv(uint16_t port) {
           "--persistence.file="};
 }
 
+CommandResult run_kubectl(const fs::path& kubeconfig, const std::vector<std::string>& args) {
+  TempDir dir;
+  std::vector<std::string> argv = {"kubectl", "--kubeconfig", kubeconfig.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  CommandResult r;
+  r.exit_code = run_and_wait(argv, dir.path() / "out", dir.path() / "err");
+  r.out = read_text(dir.path() / "out");
+  r.err = read_text(dir.path() / "err");
+  return r;
+}
+
+std::vector<nlohmann::json> yaml_documents(const fs::path& file) {
+  TempDir dir;
+  const fs::path out = dir.path() / "documents.json";
+  const fs::path err = dir.path() / "pyyaml.err";
+  const int code = run_and_wait({"python3", "-c",
+                                 "import json, sys, yaml\n"
+                                 "print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))",
+                                 file.string()},
+                                out, err);
+  if (code != 0) {
+    throw std::runtime_error("PyYAML could not read " + file.string() + ": " + read_text(err));
+  }
+  return nlohmann::json::parse(read_text(out)).get<std::vector<nlohmann::json>>();
+}
+
 bool wait_for_port(uint16_t port) {
   for (int i = 0; i < 200; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);

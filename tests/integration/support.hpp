@@ -92,6 +92,8 @@ struct CommandResult {
 
 // Runs the firedrill binary with `args`; "-o RESULT" is appended when `with_output`.
 CommandResult run_firedrill(const std::vector<std::string>& args, bool with_output = true);
+// Runs kubectl (on PATH) with `args` against `kubeconfig`, to its end.
+CommandResult run_kubectl(const fs::path& kubeconfig, const std::vector<std::string>& args);
 
 // `count` consecutive TCP ports on 127.0.0.1, all bindable now and below the kernel's ephemeral
 // range, so that no outgoing connection of any process takes one of them before the server that
@@ -112,5 +114,8 @@ std::string read_text(const fs::path& path);
 int run_and_wait(const std::vector<std::string>& argv, const fs::path& out, const fs::path& err);
 // GET url with curl; the body, or empty on failure.
 std::string http_get(const std::string& url);
+// Every YAML document of `file` as PyYAML reads it (an oracle independent of firedrill's own
+// parser); throws std::runtime_error, which fails the test, when PyYAML cannot read it.
+std::vector<nlohmann::json> yaml_documents(const fs::path& file);
 
 }  // namespace firedrill::testing
