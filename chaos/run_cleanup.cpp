@@ -52,27 +52,27 @@ std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegratio
   return out;
 }
 
-std::vector<clients::KubeResource> fault_collections(const std::vector<std::string>& namespaces) {
-  std::vector<clients::KubeResource> out;
+std::vector<SearchedCollection> fault_collections(const std::vector<std::string>& namespaces) {
+  std::vector<SearchedCollection> out;
   for (const auto& ns : namespaces) {
     for (clients::KubeResource kind : kube::created_kinds()) {
       kind.namespace_name = ns;
-      out.push_back(std::move(kind));
+      out.push_back({std::move(kind), true});
     }
   }
   return out;
 }
 
 LeftoverSearch find_leftovers(clients::KubeClient& client,
-                              const std::vector<clients::KubeResource>& collections,
+                              const std::vector<SearchedCollection>& collections,
                               const std::string& run_label) {
   LeftoverSearch search;
   clients::KubeListOptions options;
   options.label_selector = std::string(kube::kRunLabel) + "=" + run_label;
-  for (const auto& collection : collections) {
+  for (const auto& searched : collections) {
     try {
-      for (const auto& item : client.list(collection, options)) {
-        Leftover leftover{collection, "", kube::pod_terminating(item), "", ""};
+      for (const auto& item : client.list(searched.collection, options)) {
+        Leftover leftover{searched.collection, "", kube::pod_terminating(item), "", ""};
         leftover.resource.name = item.value("/metadata/name"_json_pointer, std::string());
         leftover.fault = item.value("/metadata/labels"_json_pointer, json::object())
                              .value(kube::kFaultLabel, std::string());
@@ -83,7 +83,7 @@ LeftoverSearch find_leftovers(clients::KubeClient& client,
         search.found.push_back(std::move(leftover));
       }
     } catch (const clients::KubeApiError& e) {
-      search.errors.push_back({collection, e.status(), e.what()});
+      search.errors.push_back({searched, e.status(), e.what()});
     }
   }
   std::set<std::string> found_uids;

@@ -30,11 +30,21 @@ std::vector<std::string> namespaces_to_clean(const clients::KubernetesIntegratio
                                              const std::vector<std::string>& requested,
                                              bool from_drill);
 
+// A collection to search, and whether the run is known to have created objects of its kind there:
+// an optional one (a load Job where nothing says the run had workers) that the caller's RBAC
+// hides leaves the search incomplete only in a warning.
+struct SearchedCollection {
+  clients::KubeResource collection;
+  bool required = true;
+};
+
 // A collection that could not be listed.
 struct SearchError {
-  clients::KubeResource collection;
+  SearchedCollection searched;
   long status = 0;  // the API's HTTP status, 0 when it did not answer
   std::string message;
+  // The caller may not list an optional collection: not a failure, but to be said.
+  bool skippable() const { return !searched.required && status == 403; }
 };
 
 struct LeftoverSearch {
@@ -43,13 +53,13 @@ struct LeftoverSearch {
 };
 
 // Each of `namespaces` with every kind a fault creates in it: the collections to search.
-std::vector<clients::KubeResource> fault_collections(const std::vector<std::string>& namespaces);
+std::vector<SearchedCollection> fault_collections(const std::vector<std::string>& namespaces);
 
 // The objects labelled firedrill.io/run=`run_label` in `collections` (kinds with a namespace).
 // An object whose controller is among them is left out: it goes with its owner (a load Job's
 // pods with the Job), and deleting it on its own would need rights the run's Role may not grant.
 LeftoverSearch find_leftovers(clients::KubeClient& client,
-                              const std::vector<clients::KubeResource>& collections,
+                              const std::vector<SearchedCollection>& collections,
                               const std::string& run_label);
 
 enum class Removal { Deleted, AlreadyGone, Failed };

@@ -69,11 +69,9 @@ struct CleanupCommand {
         chaos::find_leftovers(*client, collections(searched, drill), label);
     bool complete = true;
     for (const auto& error : search.errors) {
-      if (!drill && error.status == 403 && error.collection.plural == "jobs") {
-        // Without the drill, nothing says the run had worker loads: a Role that may not list
-        // Jobs leaves them unsearched, which is said, not a failure.
+      if (error.skippable()) {
         std::cerr << "firedrill cleanup: load Jobs not searched in "
-                  << error.collection.namespace_name
+                  << error.searched.collection.namespace_name
                   << " (give --drill for a run with workers): " << error.message << "\n";
         continue;
       }
@@ -122,16 +120,21 @@ struct CleanupCommand {
   }
 
   // The faults' kinds in every namespace searched, and the load Jobs of workers: in the
-  // namespaces the drill's workers run in, or without a drill in every namespace searched.
-  static std::vector<clients::KubeResource> collections(
+  // namespaces the drill's workers run in, or without a drill (nothing says the run had workers,
+  // so a Role that may not list Jobs is no failure) in every namespace searched.
+  static std::vector<chaos::SearchedCollection> collections(
       const std::vector<std::string>& searched, const std::optional<scenarios::Drill>& drill) {
-    std::vector<clients::KubeResource> out;
+    std::vector<chaos::SearchedCollection> out;
     for (const auto& ns : searched) {
+      if (!drill) {
+        out.push_back({scenarios::worker_jobs(ns), false});
+        continue;
+      }
       const bool workers_here =
-          !drill || std::any_of(drill->load.begin(), drill->load.end(), [&](const auto& entry) {
+          std::any_of(drill->load.begin(), drill->load.end(), [&](const auto& entry) {
             return entry.second.workers && entry.second.workers->namespace_name == ns;
           });
-      if (workers_here) out.push_back(scenarios::worker_jobs(ns));
+      if (workers_here) out.push_back({scenarios::worker_jobs(ns), true});
     }
     for (auto& kind : chaos::fault_collections(searched)) out.push_back(std::move(kind));
     return out;

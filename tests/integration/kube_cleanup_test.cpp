@@ -28,8 +28,8 @@ json labelled_pod(const std::string& ns, const std::string& name, json labels) {
 }
 
 // The shop of shop_seed, a namespace "other", a pod of run-42 there (outside the drill's
-// allowNamespaces), an unlabelled pod in shop, and users "reader" (pods: get, list) and "getter"
-// (pods: get).
+// allowNamespaces), an unlabelled pod in shop, and users "reader" (pods: get, list), "getter"
+// (pods: get) and "pods-only" (pods: get, list, delete; no jobs).
 json cleanup_seed() {
   json seed = shop_seed(3);
   seed["objects"].push_back(
@@ -43,6 +43,9 @@ json cleanup_seed() {
   seed["auth"]["tokens"]["getter-token"] = "getter";
   seed["auth"]["rbac"]["getter"] =
       json::array({{{"verbs", {"get"}}, {"apiGroups", {""}}, {"resources", {"pods"}}}});
+  seed["auth"]["tokens"]["pods-only-token"] = "pods-only";
+  seed["auth"]["rbac"]["pods-only"] = json::array(
+      {{{"verbs", {"get", "list", "delete"}}, {"apiGroups", {""}}, {"resources", {"pods"}}}});
   return seed;
 }
 
@@ -193,6 +196,33 @@ TEST_F(KubeCleanup, ForbiddenListSaysWhichRbacRuleIsMissing) {
   EXPECT_THAT(r.err, HasSubstr("user \"u\" needs RBAC: verbs [list] on resources [pods] in "
                                "namespace shop"));
   EXPECT_THAT(r.out, Not(HasSubstr("nothing of run")));
+}
+
+// Without the drill nothing says the run had worker loads: Jobs the caller may not list are left
+// unsearched with a warning. With a drill whose workers ran there, they must be searched.
+TEST_F(KubeCleanup, JobsItMayNotListAreAWarningUnlessTheDrillHadWorkersThere) {
+  fs::path pods_only = sim_->kubeconfig("    token: pods-only-token\n", "pods-only-config");
+  CommandResult r = run_firedrill(
+      {"cleanup", "--run", "run-42", "--kubeconfig", pods_only.string(), "--namespace", "shop"},
+      false);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("load Jobs not searched in shop (give --drill for a run with "
+                               "workers)"));
+  for (const auto& name : run_42_) EXPECT_FALSE(pod_names("shop").count(name));
+
+  const fs::path with_workers = dir_.path() / "workers.yaml";
+  std::ofstream(with_workers) << "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: spread}\n"
+                                 "integrations:\n  kubernetes:\n    kubeconfig: "
+                              << pods_only.string()
+                              << "\n    allowNamespaces: [shop]\n"
+                                 "target: {url: \"http://127.0.0.1:9/\"}\n"
+                                 "load:\n  spread: {rate: 10/s, connections: 2, workers: 2, "
+                                 "namespace: shop}\n"
+                                 "steps:\n  - load: spread\n    duration: 1s\n";
+  r = run_firedrill({"cleanup", "--run", "run-7", "--drill", with_workers.string()}, false);
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("verbs [list] on resources [jobs]"));
+  EXPECT_THAT(r.err, Not(HasSubstr("load Jobs not searched")));
 }
 
 TEST_F(KubeCleanup, BadUsageExitsTwoAndChangesNothing) {
