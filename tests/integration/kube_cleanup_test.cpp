@@ -90,6 +90,13 @@ class KubeCleanup : public ::testing::Test {
     }
     return names;
   }
+  // `firedrill cleanup --run run-42 --namespace shop` as `user` of cleanup_seed (token USER-token).
+  CommandResult cleanup_as(const std::string& user) const {
+    const fs::path config = sim_->kubeconfig("    token: " + user + "-token\n", user + "-config");
+    return run_firedrill(
+        {"cleanup", "--run", "run-42", "--kubeconfig", config.string(), "--namespace", "shop"},
+        false);
+  }
   // Requests that could have changed the cluster.
   std::vector<json> mutations() const {
     std::vector<json> out;
@@ -175,10 +182,7 @@ TEST_F(KubeCleanup, NamespacesFromTheCommandLineWithoutADrill) {
 }
 
 TEST_F(KubeCleanup, ForbiddenDeleteSaysWhichRbacRuleIsMissing) {
-  fs::path reader = sim_->kubeconfig("    token: reader-token\n", "reader-config");
-  CommandResult r = run_firedrill(
-      {"cleanup", "--run", "run-42", "--kubeconfig", reader.string(), "--namespace", "shop"},
-      false);
+  CommandResult r = cleanup_as("reader");
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("user \"u\" needs RBAC: verbs [delete] on resources [pods] in "
                                "namespace shop"));
@@ -188,10 +192,7 @@ TEST_F(KubeCleanup, ForbiddenDeleteSaysWhichRbacRuleIsMissing) {
 }
 
 TEST_F(KubeCleanup, ForbiddenListSaysWhichRbacRuleIsMissing) {
-  fs::path getter = sim_->kubeconfig("    token: getter-token\n", "getter-config");
-  CommandResult r = run_firedrill(
-      {"cleanup", "--run", "run-42", "--kubeconfig", getter.string(), "--namespace", "shop"},
-      false);
+  CommandResult r = cleanup_as("getter");
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("user \"u\" needs RBAC: verbs [list] on resources [pods] in "
                                "namespace shop"));
@@ -201,10 +202,7 @@ TEST_F(KubeCleanup, ForbiddenListSaysWhichRbacRuleIsMissing) {
 // Without the drill nothing says the run had worker loads: Jobs the caller may not list are left
 // unsearched with a warning. With a drill whose workers ran there, they must be searched.
 TEST_F(KubeCleanup, JobsItMayNotListAreAWarningUnlessTheDrillHadWorkersThere) {
-  fs::path pods_only = sim_->kubeconfig("    token: pods-only-token\n", "pods-only-config");
-  CommandResult r = run_firedrill(
-      {"cleanup", "--run", "run-42", "--kubeconfig", pods_only.string(), "--namespace", "shop"},
-      false);
+  CommandResult r = cleanup_as("pods-only");
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("load Jobs not searched in shop (give --drill for a run with "
                                "workers)"));
@@ -213,7 +211,8 @@ TEST_F(KubeCleanup, JobsItMayNotListAreAWarningUnlessTheDrillHadWorkersThere) {
   const fs::path with_workers = dir_.path() / "workers.yaml";
   std::ofstream(with_workers) << "apiVersion: firedrill/v1\nkind: Drill\nmetadata: {name: spread}\n"
                                  "integrations:\n  kubernetes:\n    kubeconfig: "
-                              << pods_only.string()
+                              << sim_->kubeconfig("    token: pods-only-token\n",
+                                                  "pods-only-config")
                               << "\n    allowNamespaces: [shop]\n"
                                  "target: {url: \"http://127.0.0.1:9/\"}\n"
                                  "load:\n  spread: {rate: 10/s, connections: 2, workers: 2, "
