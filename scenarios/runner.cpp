@@ -320,7 +320,8 @@ void Run::run_chaos_step(const Step& step) {
   journal([&] { journal_->record_injected(active.id); });
   last_fault_ = began;
   last_fault_wall_ = began_wall;
-  if (step.fault.for_duration) active.revert_at = *last_fault_ + *step.fault.for_duration;
+  // `for` is how long the fault stands once in place: a drain that took a minute still lasts it.
+  if (step.fault.for_duration) active.revert_at = SteadyClock::now() + *step.fault.for_duration;
   event(EventType::FaultInjected, step.fault.kind, fr.description, fr.injected_s);
   faults_.push_back(std::move(active));
 }
