@@ -144,6 +144,7 @@ def drill(sim, kubectl, create):
     deleted_job(sim, kubectl, create)
     killed_pod(sim, create)
     deadline_and_ttl(sim, kubectl, create)
+    volumes(sim, kubectl, create)
 
 
 def indexed_job(sim, kubectl, create):
@@ -255,6 +256,61 @@ def deleted_job(sim, kubectl, create):
     expect(sim.eventually(lambda: not any(group_members(pid) for pid in pids), limit=10),
            "no process of the deleted Job is left", pids)
 
+
+def mounting_job(name, volumes, paths):
+    """A Job whose worker prints the files at `paths`, which are under its volumes' mounts."""
+    manifest = job(name, "", completions=1, backoff_limit=0)
+    container = manifest["spec"]["template"]["spec"]["containers"][0]
+    container["command"] = ["cat"] + paths
+    container["volumeMounts"] = [{"name": v["name"], "mountPath": "/mnt/" + v["name"]}
+                                 for v in volumes]
+    manifest["spec"]["template"]["spec"]["volumes"] = volumes
+    return manifest
+
+
+def container_state(sim, name):
+    pods = job_pods(sim, name)
+    statuses = (pods[0].get("status") or {}).get("containerStatuses") if pods else None
+    return (statuses or [{}])[0].get("state", {})
+
+
+def volumes(sim, kubectl, create):
+    """configMap and secret volumes as the kubelet mounts them (keys as files, items renaming
+    them, a secret's data decoded); a missing source holds the container in ContainerCreating
+    until it exists."""
+    ran("create a ConfigMap", create({"apiVersion": "v1", "kind": "ConfigMap",
+                                      "metadata": {"name": "conf", "namespace": NS},
+                                      "data": {"drill.yaml": "steps: []\n"}}))
+    ran("create a Secret", create({"apiVersion": "v1", "kind": "Secret",
+                                   "metadata": {"name": "tok", "namespace": NS},
+                                   "data": {"token": "czNjcjN0LXRva2Vu"}}))
+    ran("create a Job that reads its volumes", create(mounting_job("mounts", [
+        {"name": "conf", "configMap": {"name": "conf"}},
+        {"name": "tok", "secret": {"secretName": "tok",
+                                   "items": [{"key": "token", "path": "sub/t"}]}}],
+        ["/mnt/conf/drill.yaml", "/mnt/tok/sub/t"])))
+    ran("wait for the reader", kubectl("wait", "--for=condition=complete", "job/mounts", "-n", NS,
+                                       "--timeout=20s"))
+    pods = job_pods(sim, "mounts")
+    out = ran("logs of the reader", kubectl("logs", "-n", NS, pods[0]["metadata"]["name"])) \
+        if pods else ""
+    expect(out.splitlines() == ["steps: []", "s3cr3t-token"], "the worker reads the configMap's key and the "
+           "secret's item at their mount paths, the secret decoded", out)
+
+    ran("create a Job whose configMap is missing", create(mounting_job("waits", [
+        {"name": "late", "configMap": {"name": "late"}}], ["/mnt/late/x"])))
+    waiting = sim.eventually(lambda: container_state(sim, "waits").get("waiting"), limit=10) or {}
+    expect(waiting.get("reason") == "ContainerCreating" and
+           'MountVolume.SetUp failed for volume "late" : configmap "late" not found' in
+           waiting.get("message", ""), "a missing configMap holds the container in "
+           "ContainerCreating with the kubelet's FailedMount message", waiting)
+    expect(not [p for p in sim.processes() if p["pod"].startswith("waits-")],
+           "no process runs before its volume can be mounted", sim.processes())
+    ran("create the missing ConfigMap", create({"apiVersion": "v1", "kind": "ConfigMap",
+                                                "metadata": {"name": "late", "namespace": NS},
+                                                "data": {"x": "here"}}))
+    ran("wait once the configMap exists", kubectl("wait", "--for=condition=complete", "job/waits",
+                                                  "-n", NS, "--timeout=20s"))
 
 def killed_pod(sim, create):
     ran("create a Job to kill", create(job("victim", "sleep 60", completions=1,
