@@ -61,7 +61,7 @@ std::string SecretValues::redact(std::string_view text) const {
     // references: "${env:NS:-shop}" must not become "${env:NS:-${env:NS:-shop}}".
     if (text.compare(i, 2, "${") == 0) {
       auto reference = std::find_if(secrets_.begin(), secrets_.end(), [&](const Secret& s) {
-        return text.compare(i, s.reference.size(), s.reference) == 0;
+        return !s.reference.empty() && text.compare(i, s.reference.size(), s.reference) == 0;
       });
       if (reference != secrets_.end()) {
         out += reference->reference;

@@ -94,7 +94,8 @@ class Connection final : private SessionEvents {
   uint32_t consecutive_failures_ = 0;
   bool established_once_ = false;  // later connects are reconnects, which resume TLS sessions
   bool waiting_writable_ = false;
-  // A request ended (or the session allows more) during the current read: refill once it is over.
+  // A request ended, or the session allows more, during the current read or timeout pass: refill
+  // once that is over.
   bool freed_ = false;
   std::vector<InFlight> slots_;
   std::vector<uint32_t> free_;     // free slot indices

@@ -22,9 +22,9 @@ void Http1Session::pop_front() {
 
 bool Http1Session::on_read(const uint8_t* data, size_t len) {
   const char* p = reinterpret_cast<const char*>(data);
-  // Every request outstanding here has been written: nothing is submitted during a read (the
-  // connection refills once it is over), so a second answer to a request is never taken for the
-  // response of one that is still in the output buffer.
+  // Nothing is submitted during a read (the connection refills once it is over), so the requests
+  // outstanding are those the connection had handed to the socket before it: a second answer to
+  // one of them is never taken for the response of a request submitted since.
   while (len > 0) {
     if (count_ == 0) {
       error_ = "the server sent a response to no request (data without a request outstanding)";

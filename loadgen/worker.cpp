@@ -15,12 +15,6 @@ std::vector<uint32_t> weights_of(const LoadConfig& config) {
 }
 }  // namespace
 
-int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 Worker::Worker(WorkerSetup setup)
     : setup_(std::move(setup)),
       tick_timer_(io_),
@@ -46,7 +40,10 @@ Worker::Worker(WorkerSetup setup)
   }
 }
 
-Worker::~Worker() = default;
+// The connections go first: they hold references to the clock and stats declared after them.
+Worker::~Worker() {
+  connections_.clear();
+}
 
 void Worker::run() {
   clock_.update();

@@ -40,7 +40,7 @@ struct PrometheusExporter::Metrics {
                         .Register(r)),
         time_to_detect(prometheus::BuildGauge()
                            .Name("firedrill_check_time_to_detect_seconds")
-                           .Help("Time from the most recent fault injection to the check passing")
+                           .Help("Time from the start of the most recent fault's injection to the check passing")
                            .Register(r)),
         faults_active(prometheus::BuildGauge()
                           .Name("firedrill_faults_active")

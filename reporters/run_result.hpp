@@ -69,7 +69,7 @@ struct CheckResult {
   CheckVerdict verdict = CheckVerdict::Pending;
   std::string message;  // what the last poll concluded
   nlohmann::json evidence = nlohmann::json::object();
-  std::optional<double> time_to_detect_s;  // eventually: from the most recent fault injection
+  std::optional<double> time_to_detect_s;  // eventually: from when the last fault began
   double started_s = 0;
   double ended_s = 0;
   int polls = 0;

@@ -185,7 +185,7 @@ class KubeEventsCheck final : public Check {
   std::string pattern_text_;
   std::optional<std::regex> pattern_;
   kube::ClientSlot slot_;
-  // Each event just before the fault (or the drill start), by uid: its occurrence then.
+  // Each event just before the fault (or the drill start), by uid (else name): its occurrence.
   std::optional<std::map<std::string, std::string>> baseline_;
   std::string baseline_error_;
 };

@@ -1,6 +1,7 @@
 #include <optional>
 
 #include "common/errors.hpp"
+#include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/kube_check_support.hpp"
 
@@ -40,15 +41,16 @@ class KubeHpaCheck final : public Check {
   void note_baseline(const CheckContext& context) override {
     baseline_.reset();
     baseline_scale_.reset();
-    std::string error;
-    clients::KubeClient* client = slot_.get(context, &error);
+    baseline_error_.clear();
+    clients::KubeClient* client = slot_.get(context, &baseline_error_);
     if (!client) return;
     try {
       const json status = client->get(resource()).value("status", json::object());
       baseline_ = status.value(field_ + "Replicas", static_cast<int64_t>(0));
       baseline_scale_ = status.value("lastScaleTime", "");
-    } catch (const clients::KubeApiError&) {
-      // Not there yet, or not readable: the first poll is the baseline.
+    } catch (const clients::KubeApiError& e) {
+      // Not there yet, or not readable: the first poll is the baseline, and the evidence says so.
+      baseline_error_ = e.what();
     }
   }
 
@@ -59,6 +61,9 @@ class KubeHpaCheck final : public Check {
     const auto since = alerting::detection_start(context);
     json evidence = {{"hpa", namespace_ + "/" + name_},
                      {"since", alerting::detection_start_evidence(context)}};
+    if (!baseline_error_.empty()) {
+      evidence["baseline_error"] = common::excerpt(baseline_error_, 300);
+    }
     json hpa;
     try {
       hpa = client->get(resource());
@@ -138,6 +143,7 @@ class KubeHpaCheck final : public Check {
   // Just before the fault, or else at the first poll.
   std::optional<int64_t> baseline_;
   std::optional<std::string> baseline_scale_;
+  std::string baseline_error_;  // why the HPA could not be read just before the fault
   kube::ClientSlot slot_;
 };
 

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "common/errors.hpp"
+#include "common/text.hpp"
 #include "validators/alerting_support.hpp"
 #include "validators/kube_check_support.hpp"
 
@@ -53,13 +54,15 @@ class KubePodCheck final : public Check {
 
   // The pods just before the fault: timestamps are whole seconds, so a pod or a termination of
   // the fault's second may be older than it; and restarts count from here.
+  // A read that fails leaves no baseline: restarts then count from the first poll, never from an
+  // earlier fault's.
   void note_baseline(const CheckContext& context) override {
-    std::string error;
-    auto listed = list(context, error);
-    if (!listed) return;
     restart_baseline_.clear();
     pods_before_.clear();
     terminations_before_.clear();
+    baseline_error_.clear();
+    auto listed = list(context, baseline_error_);
+    if (!listed) return;
     for (const auto& pod : *listed) {
       const std::string uid = kube::identity(pod);
       pods_before_.insert(uid);
@@ -79,6 +82,9 @@ class KubePodCheck final : public Check {
     json evidence = {{"namespace", namespace_},
                      {"selector", selector_},
                      {"since", alerting::detection_start_evidence(context)}};
+    if (!baseline_error_.empty()) {
+      evidence["baseline_error"] = common::excerpt(baseline_error_, 300);
+    }
     std::string list_error;
     auto listed = list(context, list_error);
     if (!listed) return alerting::inconclusive(list_error, evidence);
@@ -233,10 +239,12 @@ class KubePodCheck final : public Check {
   std::optional<std::string> waiting_;
   std::optional<int64_t> restarts_;
   std::optional<int64_t> ready_;
-  std::map<std::string, int64_t> restart_baseline_;  // pod uid/container -> restarts at start
-  // Just before the fault: the pods (uids) and their terminations (uid/container/finishedAt).
+  // Pod (uid, else name)/container -> its restarts just before the fault, or at the first poll.
+  std::map<std::string, int64_t> restart_baseline_;
+  // Just before the fault: the pods and their terminations (pod/container/finishedAt).
   std::set<std::string> pods_before_;
   std::set<std::string> terminations_before_;
+  std::string baseline_error_;  // why the pods could not be read then
   kube::ClientSlot slot_;
 };
 

@@ -54,7 +54,7 @@ TEST(Http1Session, PipelinedAnswersInOneReadEachGoToTheirRequest) {
   EXPECT_EQ(events.responses.size(), 3u);
 }
 
-TEST(Http1Session, TheNextRequestsResponseAfterItWasWrittenIsItsOwn) {
+TEST(Http1Session, ARequestSubmittedAfterTheReadGetsTheNextResponse) {
   Responses events;
   Http1Session session(events, 1);
   ASSERT_TRUE(session.submit(0, events.request, events.out));
@@ -67,9 +67,9 @@ TEST(Http1Session, TheNextRequestsResponseAfterItWasWrittenIsItsOwn) {
   EXPECT_EQ(events.responses[1].first, 1u);
 }
 
-// Two reads in one turn (two TLS records, say): the connection refills only after both, so the
-// second answer has no request to be for.
-TEST(Http1Session, ASecondAnswerInALaterReadBeforeTheNextWriteIsAConnectionError) {
+// Two reads before the next submit (two TLS records in one turn, say): the second answer has no
+// request to be for.
+TEST(Http1Session, ASecondAnswerInALaterReadBeforeTheNextSubmitIsAConnectionError) {
   Responses events;
   Http1Session session(events, 1);
   ASSERT_TRUE(session.submit(0, events.request, events.out));

@@ -42,6 +42,10 @@ TEST(SecretValues, RedactingTwiceChangesNothingMore) {
   const std::string once = secrets.redact("namespace shop, token s3cr3t-token-value");
   EXPECT_EQ(once, "namespace ${env:NAMESPACE:-shop}, token ${env:TOKEN}");
   EXPECT_EQ(secrets.redact(once), once);
+  // An empty reference (a hand-edited revert journal) keeps nothing whole, and ends.
+  SecretValues odd;
+  odd.add("s3cr3t-token-value", "");
+  EXPECT_EQ(odd.redact("${x} s3cr3t-token-value"), "${x} ");
   // Only its own references are kept whole: "${" does not hide a value from redaction.
   EXPECT_EQ(secrets.redact("${env:OTHER:-shop}"), "${env:OTHER:-${env:NAMESPACE:-shop}}");
 }
