@@ -38,10 +38,12 @@ struct PrometheusExporter::Metrics {
                         .Name("firedrill_check_passed")
                         .Help("1 passed, 0 pending, -1 failed or inconclusive")
                         .Register(r)),
-        time_to_detect(prometheus::BuildGauge()
-                           .Name("firedrill_check_time_to_detect_seconds")
-                           .Help("Time from the start of the most recent fault's injection to the check passing")
-                           .Register(r)),
+        time_to_detect(
+            prometheus::BuildGauge()
+                .Name("firedrill_check_time_to_detect_seconds")
+                .Help(
+                    "Time from the start of the most recent fault's injection to the check passing")
+                .Register(r)),
         faults_active(prometheus::BuildGauge()
                           .Name("firedrill_faults_active")
                           .Help("Faults injected and not yet reverted")
