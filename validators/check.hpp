@@ -24,7 +24,8 @@ using WallClock = std::chrono::system_clock;
 // started (or before the most recent fault, for detections) may make a check pass.
 struct CheckContext {
   WallClock::time_point drill_start;
-  std::optional<WallClock::time_point> last_fault;  // when injecting the most recent fault began, if any
+  // When injecting the most recent fault began, if any.
+  std::optional<WallClock::time_point> last_fault;
   // When the validate step being polled opened: a `consistently` window judges what happened
   // from here on, between polls included.
   WallClock::time_point window_start;
